@@ -1,0 +1,17 @@
+"""A frame suggested for labelling, and why it was suggested."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SuggestionMethod = Literal["uniform", "kmeans", "uncertainty", "manual"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    video_id: int
+    frame_index: int
+    method: SuggestionMethod
+    score: float | None = None
+    id: int | None = None

@@ -1,0 +1,28 @@
+"""The project store: one SQLite database (or a PostgreSQL server) holding every label,
+prediction, ethogram, model and suggestion of a project, behind plain domain objects."""
+
+from core.project.errors import (
+    InvalidEditError,
+    NewerSchemaError,
+    NotAProjectError,
+    NotFoundError,
+    ProjectError,
+    ProjectExistsError,
+    ProjectReadOnlyError,
+    VideoRelinkError,
+)
+from core.project.project import DATABASE_NAME, Project, ProjectCounts
+
+__all__ = [
+    "DATABASE_NAME",
+    "InvalidEditError",
+    "NewerSchemaError",
+    "NotAProjectError",
+    "NotFoundError",
+    "Project",
+    "ProjectCounts",
+    "ProjectError",
+    "ProjectExistsError",
+    "ProjectReadOnlyError",
+    "VideoRelinkError",
+]

@@ -1,0 +1,38 @@
+"""What can go wrong opening or changing a project, as exceptions the CLI and GUI can catch.
+
+Every message is one sentence a biologist can act on, naming the file involved.
+"""
+
+from __future__ import annotations
+
+
+class ProjectError(Exception):
+    """Base of every project-store error."""
+
+
+class NotAProjectError(ProjectError):
+    """The path is not an Ethoframe project (no project.sqlite, or not our database)."""
+
+
+class NewerSchemaError(ProjectError):
+    """The project was written by a newer Ethoframe; opening it here could damage it."""
+
+
+class ProjectReadOnlyError(ProjectError):
+    """The project folder or database cannot be written."""
+
+
+class ProjectExistsError(ProjectError):
+    """Creating a project where one already is."""
+
+
+class NotFoundError(ProjectError):
+    """A record (video, instance, class...) the caller named does not exist."""
+
+
+class InvalidEditError(ProjectError):
+    """An edit that cannot be made: names an unknown node, ends an event before it starts..."""
+
+
+class VideoRelinkError(ProjectError):
+    """A new path offered for a moved video holds other content."""

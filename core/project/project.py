@@ -1,0 +1,233 @@
+"""The project: a folder with `project.sqlite` (the one source of truth), `models/` and
+`exports/`. Opening, creating and upgrading it, and counting what it holds.
+
+Reads and writes go through the record accessors (`project.instances`, `project.tracks`, ...),
+which take and return the plain objects of `core.domain`; a `with project.transaction():`
+block makes everything inside one commit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, distinct, func, insert, inspect, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from core.project import migrations
+from core.project import schema as s
+from core.project.database import Database, make_engine
+from core.project.errors import (
+    NewerSchemaError,
+    NotAProjectError,
+    ProjectError,
+    ProjectExistsError,
+    ProjectReadOnlyError,
+)
+from core.project.tables.catalog import (
+    BehaviourTable,
+    LabelClassTable,
+    ModelTable,
+    SkeletonTable,
+    SuggestionTable,
+    TrackTable,
+    TrainingRunTable,
+)
+from core.project.tables.events import EventTable
+from core.project.tables.instances import InstanceTable
+from core.project.tables.videos import VideoTable
+
+DATABASE_NAME = "project.sqlite"
+APPLICATION_ID = "ethoframe"
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    """What a project holds, as `ethoframe info` shows it."""
+
+    videos: int
+    frames_labeled: int
+    instances_user: int
+    instances_predicted: int
+    boxes: int
+    masks: int
+    keypoint_instances: int
+    behaviour_events: int
+    tracks: int
+    models: int
+    label_classes: int
+    skeletons: int
+    behaviours: int
+    suggestions: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class Project:
+    """An open project. Use `Project.create(folder)` or `Project.open(path)`."""
+
+    def __init__(self, folder: Path | None, db: Database) -> None:
+        self.folder = folder
+        self.db = db
+        self.videos = VideoTable(db)
+        self.label_classes = LabelClassTable(db)
+        self.skeletons = SkeletonTable(db)
+        self.tracks = TrackTable(db)
+        self.instances = InstanceTable(db)
+        self.behaviours = BehaviourTable(db)
+        self.events = EventTable(db)
+        self.models = ModelTable(db)
+        self.training_runs = TrainingRunTable(db)
+        self.suggestions = SuggestionTable(db)
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, folder: str | Path, name: str | None = None) -> Project:
+        """Make a new project folder (or fill an empty one) and open it."""
+        folder = Path(folder).expanduser().resolve()
+        if (folder / DATABASE_NAME).exists():
+            raise ProjectExistsError(f"{folder} already holds a project; open it instead")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "models").mkdir(exist_ok=True)
+            (folder / "exports").mkdir(exist_ok=True)
+        except OSError as error:
+            raise ProjectReadOnlyError(f"cannot create a project in {folder}: {error.strerror}") from None
+        if not os.access(folder, os.W_OK):
+            raise ProjectReadOnlyError(f"cannot create a project in {folder}: the folder is read-only")
+        db = Database(make_engine(f"sqlite:///{folder / DATABASE_NAME}"))
+        _initialise(db, name or folder.name)
+        return cls(folder, db)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open a project folder (or its `project.sqlite`), upgrading an older schema."""
+        path = Path(path).expanduser().resolve()
+        database = path if path.is_file() else path / DATABASE_NAME
+        if not database.is_file():
+            raise NotAProjectError(f"{path} is not an Ethoframe project (no {DATABASE_NAME} in it)")
+        if not _is_sqlite_file(database):
+            raise NotAProjectError(f"{database} is not an Ethoframe project database (not SQLite)")
+        folder = database.parent
+        if not os.access(folder, os.W_OK) or not os.access(database, os.W_OK):
+            raise ProjectReadOnlyError(
+                f"{folder} is read-only: Ethoframe saves every label as you make it, so it needs to write there"
+            )
+        db = Database(make_engine(f"sqlite:///{database}"))
+        try:
+            _check_and_upgrade(db, database)
+        except ProjectError:
+            db.dispose()
+            raise
+        except (DatabaseError, OperationalError) as error:
+            db.dispose()
+            raise NotAProjectError(f"{database} cannot be read as an Ethoframe project: {error.orig}") from None
+        return cls(folder, db)
+
+    @classmethod
+    def connect(cls, url: str, folder: str | Path | None = None, name: str = "shared") -> Project:
+        """Open (creating the tables if needed) a project on a database server, e.g.
+        `postgresql+psycopg://user@host/lab`, for labs that label as a team."""
+        db = Database(make_engine(url))
+        with db.transaction() as connection:
+            exists = inspect(connection).has_table("meta")
+        if not exists:
+            _initialise(db, name)
+        else:
+            _check_and_upgrade(db, None)
+        return cls(Path(folder) if folder else None, db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Everything done inside commits as one transaction, or not at all."""
+        with self.db.transaction() as connection:
+            yield connection
+
+    # --- facts ---------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        with self.db.reading() as connection:
+            row = connection.execute(select(s.meta.c.value).where(s.meta.c.key == "name")).first()
+        return row[0] if row else (self.folder.name if self.folder else "project")
+
+    @property
+    def models_folder(self) -> Path:
+        if self.folder is None:
+            raise ProjectError("this project has no folder for models")
+        return self.folder / "models"
+
+    def counts(self) -> ProjectCounts:
+        """Everything counted in one read transaction, so the numbers agree with each other."""
+        user_frames = select(func.count(distinct(s.instances.c.frame_id))).where(s.instances.c.source == "user")
+        with self.db.reading() as connection:
+            return ProjectCounts(
+                videos=len(self.videos.all()),
+                frames_labeled=connection.execute(user_frames).scalar_one(),
+                instances_user=self.instances.count(source="user"),
+                instances_predicted=self.instances.count(source="predicted"),
+                boxes=self.instances.count(kind="box"),
+                masks=self.instances.count(kind="mask"),
+                keypoint_instances=self.instances.count(kind="keypoints"),
+                behaviour_events=self.events.count(),
+                tracks=len(self.tracks.all()),
+                models=len(self.models.all()),
+                label_classes=len(self.label_classes.all()),
+                skeletons=len(self.skeletons.all()),
+                behaviours=len(self.behaviours.all()),
+                suggestions=connection.execute(select(func.count()).select_from(s.suggestions)).scalar_one(),
+            )
+
+
+def _initialise(db: Database, name: str) -> None:
+    with db.transaction() as connection:
+        s.metadata.create_all(connection)
+        connection.execute(
+            insert(s.meta),
+            [
+                {"key": "application", "value": APPLICATION_ID},
+                {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
+                {"key": "name", "value": name},
+            ],
+        )
+
+
+def _check_and_upgrade(db: Database, database: Path | None) -> None:
+    where = database or db.engine.url.render_as_string(hide_password=True)
+    with db.reading() as connection:
+        if not inspect(connection).has_table("meta"):
+            raise NotAProjectError(f"{where} is a database, but not an Ethoframe project")
+        version = migrations.read_version(connection)
+    if version is None:
+        raise NotAProjectError(f"{where} is a database, but not an Ethoframe project (no schema version)")
+    if version > s.SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{where} was saved by a newer Ethoframe (schema {version}; this one reads up to "
+            f"{s.SCHEMA_VERSION}); update Ethoframe to open it. Nothing was changed."
+        )
+    if version < s.SCHEMA_VERSION:
+        if database is not None:
+            shutil.copy2(database, database.with_name(f"{database.name}.v{version}.bak"))
+        with db.transaction() as connection:
+            migrations.upgrade(connection, version, s.SCHEMA_VERSION)
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        header = handle.read(16)
+    return header == b"SQLite format 3\x00"

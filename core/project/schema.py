@@ -1,0 +1,169 @@
+"""The project database's tables (SQLAlchemy Core), private to the store.
+
+Designed for a million predicted instances: an instance is one row whose keypoints are a
+packed float32 blob (not a row per point), polygons are JSON and masks COCO run-length strings,
+and a frame's instances are found through the (video_id, frame_index) index in one join.
+Only portable column types are used, so the same tables run on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String, nullable=False),
+)
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", String, nullable=False),
+    Column("name", String),
+    Column("fingerprint", String(80), nullable=False),
+    Column("frame_count", Integer, nullable=False),
+    Column("fps", Float, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+)
+
+frames = Table(
+    "frames",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("video_id", Integer, ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
+    Column("frame_index", Integer, nullable=False),
+    UniqueConstraint("video_id", "frame_index", name="uq_frames_video_frame"),
+)
+
+label_classes = Table(
+    "label_classes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("color", String(16), nullable=False),
+)
+
+skeletons = Table(
+    "skeletons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("nodes", JSON, nullable=False),
+    Column("edges", JSON, nullable=False),
+    Column("symmetries", JSON, nullable=False),
+)
+
+tracks = Table(
+    "tracks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("color", String(16), nullable=False),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("task", String(32), nullable=False),
+    Column("path", String, nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+training_runs = Table(
+    "training_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
+    Column("task", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("label_snapshot", JSON, nullable=False),
+    Column("error", String),
+    Column("started_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+)
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("frame_id", Integer, ForeignKey("frames.id", ondelete="CASCADE"), nullable=False),
+    Column("class_id", Integer, ForeignKey("label_classes.id", ondelete="SET NULL")),
+    Column("track_id", Integer, ForeignKey("tracks.id", ondelete="SET NULL")),
+    Column("skeleton_id", Integer, ForeignKey("skeletons.id", ondelete="SET NULL")),
+    Column("source", String(9), nullable=False),
+    Column("score", Float),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
+    Column("x1", Float),
+    Column("y1", Float),
+    Column("x2", Float),
+    Column("y2", Float),
+    Column("polygons", JSON(none_as_null=True)),  # [[x0, y0, x1, y1, ...], ...] as in COCO
+    Column("mask", JSON(none_as_null=True)),  # {"size": [h, w], "counts": "..."}: COCO compressed RLE
+    Column("keypoints", LargeBinary),  # float32 little-endian, (n_nodes, 3): x, y, visibility
+    Column("keypoint_scores", LargeBinary),  # float32 little-endian, (n_nodes,)
+    Index("ix_instances_frame", "frame_id"),
+    Index("ix_instances_track", "track_id"),
+)
+
+behaviours = Table(
+    "behaviours",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("key", String(16)),
+    Column("color", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+)
+
+behaviour_events = Table(
+    "behaviour_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("video_id", Integer, ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
+    Column("behaviour_id", Integer, ForeignKey("behaviours.id", ondelete="CASCADE"), nullable=False),
+    Column("subject_id", Integer, ForeignKey("tracks.id", ondelete="SET NULL")),
+    Column("start_frame", Integer, nullable=False),
+    Column("end_frame", Integer),  # NULL while a state event is still being coded
+    Column("source", String(9), nullable=False),
+    Column("score", Float),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
+    Column("probabilities", LargeBinary),  # float32 per frame from start to end
+    Index("ix_events_video_start", "video_id", "start_frame"),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("video_id", Integer, ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
+    Column("frame_index", Integer, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("score", Float),
+    UniqueConstraint("video_id", "frame_index", "method", name="uq_suggestions"),
+)

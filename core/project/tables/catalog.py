@@ -1,0 +1,120 @@
+"""The project's small record tables: label classes, skeletons, tracks, the ethogram's
+behaviours, trained models, training runs and frame suggestions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert, select
+
+from core.domain import Behaviour, LabelClass, ModelRecord, Skeleton, Suggestion, Track, TrainingRun
+from core.project import codec
+from core.project import schema as s
+from core.project.database import Database
+from core.project.tables.records import Dependent, RecordTable
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class LabelClassTable(RecordTable[LabelClass]):
+    kind = "label class"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            db, s.label_classes, codec.label_class_from_row,
+            dependents=(Dependent(s.instances, "class_id", "set_null"),),
+        )  # fmt: skip
+
+
+class SkeletonTable(RecordTable[Skeleton]):
+    kind = "skeleton"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            db, s.skeletons, codec.skeleton_from_row, codec.skeleton_to_row,
+            dependents=(Dependent(s.instances, "skeleton_id", "set_null"),),
+        )  # fmt: skip
+
+
+class TrackTable(RecordTable[Track]):
+    kind = "track"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            db, s.tracks, codec.track_from_row,
+            dependents=(
+                Dependent(s.instances, "track_id", "set_null"),
+                Dependent(s.behaviour_events, "subject_id", "set_null"),
+            ),
+        )  # fmt: skip
+
+
+class BehaviourTable(RecordTable[Behaviour]):
+    kind = "behaviour"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            db, s.behaviours, codec.behaviour_from_row,
+            dependents=(Dependent(s.behaviour_events, "behaviour_id", "cascade"),),
+        )  # fmt: skip
+
+    def by_key(self, key: str) -> Behaviour | None:
+        return next((b for b in self.all() if b.key == key), None)
+
+
+class ModelTable(RecordTable[ModelRecord]):
+    kind = "model"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, s.models, codec.model_from_row, _model_to_row)
+
+    def newest(self, task: str | None = None) -> ModelRecord | None:
+        models = [m for m in self.all() if task is None or m.task == task]
+        return models[-1] if models else None
+
+
+class TrainingRunTable(RecordTable[TrainingRun]):
+    kind = "training run"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, s.training_runs, codec.run_from_row, _run_to_row)
+
+
+class SuggestionTable(RecordTable[Suggestion]):
+    kind = "suggestion"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, s.suggestions, codec.suggestion_from_row)
+
+    def replace(self, video_id: int, method: str, suggestions: list[Suggestion]) -> int:
+        """Set the suggestions a method made for a video, dropping that method's earlier ones."""
+        table = s.suggestions
+        with self._db.transaction() as connection:
+            connection.execute(delete(table).where(table.c.video_id == video_id, table.c.method == method))
+            rows = [{"video_id": video_id, "frame_index": x.frame_index, "method": method, "score": x.score} for x in suggestions]
+            if rows:
+                connection.execute(insert(table), rows)
+        return len(rows)
+
+    def for_video(self, video_id: int) -> list[Suggestion]:
+        table = s.suggestions
+        with self._db.reading() as connection:
+            rows = connection.execute(select(table).where(table.c.video_id == video_id).order_by(table.c.frame_index))
+            return [codec.suggestion_from_row(row) for row in rows]
+
+
+def _model_to_row(model: ModelRecord) -> dict:
+    return {
+        "name": model.name, "task": model.task, "path": model.path, "config": model.config,
+        "metrics": model.metrics, "created_at": model.created_at or now(),
+    }  # fmt: skip
+
+
+def _run_to_row(run: TrainingRun) -> dict:
+    return {
+        "model_id": run.model_id, "task": run.task, "status": run.status, "config": run.config,
+        "metrics": run.metrics, "label_snapshot": run.label_snapshot, "error": run.error,
+        "started_at": run.started_at or now(), "finished_at": run.finished_at,
+    }  # fmt: skip

@@ -1,0 +1,94 @@
+"""Behaviour events: bouts of ethogram behaviours over frame ranges, coded or predicted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from core.domain import BehaviourEvent
+from core.project import schema as s
+from core.project.codec import EVENT_FIELDS, event_fields_to_row, event_from_row
+from core.project.database import Database
+from core.project.errors import NotFoundError
+
+_E = s.behaviour_events
+
+
+class EventTable:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, event: BehaviourEvent) -> BehaviourEvent:
+        row = event_fields_to_row({name: getattr(event, name) for name in EVENT_FIELDS})
+        if event.id is not None:
+            row["id"] = event.id
+        with self._db.transaction() as connection:
+            new_id = connection.execute(insert(_E).values(**row)).inserted_primary_key[0]
+        return event.with_changes(id=new_id)
+
+    def add_many(self, events: list[BehaviourEvent]) -> int:
+        rows = [event_fields_to_row({name: getattr(e, name) for name in EVENT_FIELDS}) for e in events]
+        with self._db.transaction() as connection:
+            if rows:
+                connection.execute(insert(_E), rows)
+        return len(rows)
+
+    def get(self, event_id: int) -> BehaviourEvent:
+        with self._db.reading() as connection:
+            row = connection.execute(select(_E).where(_E.c.id == event_id)).first()
+        if row is None:
+            raise NotFoundError(f"there is no behaviour event with id {event_id}")
+        return event_from_row(row)
+
+    def update(self, event_id: int, **changes: Any) -> BehaviourEvent:
+        event = self.get(event_id).with_changes(**changes)  # validates start <= end
+        row = event_fields_to_row({name: getattr(event, name) for name in changes})
+        with self._db.transaction() as connection:
+            connection.execute(update(_E).where(_E.c.id == event_id).values(**row))
+        return self.get(event_id)
+
+    def delete(self, event_id: int) -> BehaviourEvent:
+        with self._db.transaction() as connection:
+            event = self.get(event_id)
+            connection.execute(delete(_E).where(_E.c.id == event_id))
+        return event
+
+    def in_video(
+        self,
+        video_id: int,
+        start: int | None = None,
+        stop: int | None = None,
+        source: str | None = None,
+        behaviour_id: int | None = None,
+    ) -> list[BehaviourEvent]:
+        """Events of a video overlapping frames [start, stop), by start frame."""
+        query = select(_E).where(_E.c.video_id == video_id)
+        if stop is not None:
+            query = query.where(_E.c.start_frame < stop)
+        if start is not None:
+            query = query.where(or_(_E.c.end_frame.is_(None), _E.c.end_frame >= start))
+        if source is not None:
+            query = query.where(_E.c.source == source)
+        if behaviour_id is not None:
+            query = query.where(_E.c.behaviour_id == behaviour_id)
+        with self._db.reading() as connection:
+            rows = connection.execute(query.order_by(_E.c.start_frame, _E.c.id)).all()
+        return [event_from_row(row) for row in rows]
+
+    def open_event(self, video_id: int, behaviour_id: int, subject_id: int | None) -> BehaviourEvent | None:
+        """The state event of this behaviour and subject that was started and not yet stopped."""
+        subject = _E.c.subject_id.is_(None) if subject_id is None else _E.c.subject_id == subject_id
+        query = select(_E).where(
+            _E.c.video_id == video_id, _E.c.behaviour_id == behaviour_id, subject, _E.c.end_frame.is_(None)
+        )
+        with self._db.reading() as connection:
+            row = connection.execute(query.order_by(_E.c.id.desc())).first()
+        return None if row is None else event_from_row(row)
+
+    def count(self, source: str | None = None) -> int:
+        query = select(func.count()).select_from(_E)
+        if source is not None:
+            query = query.where(_E.c.source == source)
+        with self._db.reading() as connection:
+            return connection.execute(query).scalar_one()

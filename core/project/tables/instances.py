@@ -1,0 +1,193 @@
+"""Instances on frames: the labels and predictions themselves, stored for fast per-frame access.
+
+A frame row exists for every (video, frame index) that has ever carried an instance; instances
+point at it. Loading a frame is one indexed join, whatever the size of the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, update
+
+from core.domain import Instance
+from core.project import schema as s
+from core.project.codec import INSTANCE_FIELDS, instance_fields_to_row, instance_from_row
+from core.project.database import Database
+from core.project.errors import NotFoundError
+from core.project.tables.records import chunked
+
+_SELECT = select(s.instances, s.frames.c.video_id, s.frames.c.frame_index).join(
+    s.frames, s.frames.c.id == s.instances.c.frame_id
+)
+
+
+class InstanceTable:
+    """Add, read, change and delete instances; bulk paths for predictions."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def add(self, instance: Instance) -> Instance:
+        """Insert one instance (keeping its id if it has one) and return it with its id."""
+        with self._db.transaction() as connection:
+            row = self._row(connection, instance)
+            new_id = connection.execute(insert(s.instances).values(**row)).inserted_primary_key[0]
+        return instance.with_changes(id=new_id)
+
+    def add_many(self, instances: Iterable[Instance]) -> int:
+        """Insert many instances in one transaction (predictions over a video); returns the count."""
+        instances = list(instances)
+        with self._db.transaction() as connection:
+            frame_ids = self._frame_ids(connection, {(i.video_id, i.frame_index) for i in instances})
+            rows = []
+            for instance in instances:
+                row = instance_fields_to_row({name: getattr(instance, name) for name in INSTANCE_FIELDS})
+                row["frame_id"] = frame_ids[(instance.video_id, instance.frame_index)]
+                if instance.id is not None:
+                    row["id"] = instance.id
+                rows.append(row)
+            if rows:
+                connection.execute(insert(s.instances), rows)
+        return len(rows)
+
+    def update(self, instance_id: int, **changes: Any) -> Instance:
+        """Change fields of an instance (see `Instance`; its frame stays); returns it as it now is."""
+        if not changes:
+            return self.get(instance_id)
+        with self._db.transaction() as connection:
+            result = connection.execute(
+                update(s.instances).where(s.instances.c.id == instance_id).values(**instance_fields_to_row(changes))
+            )
+            if result.rowcount == 0:
+                raise NotFoundError(f"there is no instance with id {instance_id}")
+        return self.get(instance_id)
+
+    def delete(self, instance_id: int) -> Instance:
+        """Delete an instance; returns it as it was, so it can be added back."""
+        with self._db.transaction() as connection:
+            instance = self.get(instance_id)
+            connection.execute(delete(s.instances).where(s.instances.c.id == instance_id))
+        return instance
+
+    def delete_predictions(self, video_id: int, start: int = 0, stop: int | None = None, model_id: int | None = None) -> int:
+        """Remove predicted instances of a video in frames [start, stop); returns how many."""
+        frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index >= start)
+        if stop is not None:
+            frame_ids = frame_ids.where(s.frames.c.frame_index < stop)
+        condition = and_(s.instances.c.source == "predicted", s.instances.c.frame_id.in_(frame_ids))
+        if model_id is not None:
+            condition = and_(condition, s.instances.c.model_id == model_id)
+        with self._db.transaction() as connection:
+            return connection.execute(delete(s.instances).where(condition)).rowcount
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, instance_id: int) -> Instance:
+        with self._db.reading() as connection:
+            row = connection.execute(_SELECT.where(s.instances.c.id == instance_id)).first()
+        if row is None:
+            raise NotFoundError(f"there is no instance with id {instance_id}")
+        return instance_from_row(row, row.video_id, row.frame_index)
+
+    def on_frame(self, video_id: int, frame_index: int, source: str | None = None) -> list[Instance]:
+        """The instances of one frame, user labels first, in the order they were made."""
+        query = _SELECT.where(s.frames.c.video_id == video_id, s.frames.c.frame_index == frame_index)
+        if source is not None:
+            query = query.where(s.instances.c.source == source)
+        with self._db.reading() as connection:
+            rows = connection.execute(query.order_by(s.instances.c.source.desc(), s.instances.c.id)).all()
+        return [instance_from_row(row, video_id, frame_index) for row in rows]
+
+    def on_frames(self, video_id: int, start: int, stop: int, source: str | None = None) -> dict[int, list[Instance]]:
+        """Instances of frames [start, stop) of a video, by frame index (for batch work)."""
+        query = _SELECT.where(
+            s.frames.c.video_id == video_id, s.frames.c.frame_index >= start, s.frames.c.frame_index < stop
+        )
+        if source is not None:
+            query = query.where(s.instances.c.source == source)
+        by_frame: dict[int, list[Instance]] = {}
+        with self._db.reading() as connection:
+            for row in connection.execute(query.order_by(s.frames.c.frame_index, s.instances.c.id)):
+                by_frame.setdefault(row.frame_index, []).append(instance_from_row(row, video_id, row.frame_index))
+        return by_frame
+
+    def labeled_frames(self, video_id: int | None = None, source: str = "user") -> list[tuple[int, int]]:
+        """(video id, frame index) of every frame with at least one instance from `source`, sorted."""
+        query = (
+            select(distinct(s.frames.c.video_id), s.frames.c.frame_index)
+            .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
+            .where(s.instances.c.source == source)
+        )
+        if video_id is not None:
+            query = query.where(s.frames.c.video_id == video_id)
+        with self._db.reading() as connection:
+            rows = connection.execute(query.order_by(s.frames.c.video_id, s.frames.c.frame_index)).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def with_track(self, track_id: int) -> list[int]:
+        with self._db.reading() as connection:
+            return list(connection.execute(select(s.instances.c.id).where(s.instances.c.track_id == track_id)).scalars())
+
+    def set_track(self, instance_ids: list[int], track_id: int | None) -> None:
+        """Give many instances one track (tracking, merging tracks) in one transaction."""
+        with self._db.transaction() as connection:
+            for chunk in chunked(instance_ids):
+                connection.execute(update(s.instances).where(s.instances.c.id.in_(chunk)).values(track_id=track_id))
+
+    def count(self, source: str | None = None, kind: str | None = None) -> int:
+        """How many instances, optionally from one source and carrying one kind of annotation
+        (`box`, `mask` for polygons or raster masks, `keypoints`)."""
+        query = select(func.count()).select_from(s.instances)
+        if source is not None:
+            query = query.where(s.instances.c.source == source)
+        if kind == "box":
+            query = query.where(s.instances.c.x1.is_not(None))
+        elif kind == "mask":
+            query = query.where((s.instances.c.mask.is_not(None)) | (s.instances.c.polygons.is_not(None)))
+        elif kind == "keypoints":
+            query = query.where(s.instances.c.keypoints.is_not(None))
+        elif kind is not None:
+            raise ValueError(f"unknown annotation kind {kind!r}")
+        with self._db.reading() as connection:
+            return connection.execute(query).scalar_one()
+
+    # --- frames ------------------------------------------------------------------------------
+
+    def _row(self, connection: Connection, instance: Instance) -> dict[str, Any]:
+        row = instance_fields_to_row({name: getattr(instance, name) for name in INSTANCE_FIELDS})
+        row["frame_id"] = self._frame_ids(connection, {(instance.video_id, instance.frame_index)})[
+            (instance.video_id, instance.frame_index)
+        ]
+        if instance.id is not None:
+            row["id"] = instance.id
+        return row
+
+    def _frame_ids(self, connection: Connection, keys: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """Ids of the frame rows for (video id, frame index) keys, creating the missing ones.
+        Runs inside a write transaction, which on SQLite holds the write lock: no race."""
+        found = self._existing_frame_ids(connection, keys)
+        missing = [{"video_id": v, "frame_index": f} for (v, f) in keys if (v, f) not in found]
+        if missing:
+            connection.execute(insert(s.frames), missing)
+            found.update(self._existing_frame_ids(connection, {(r["video_id"], r["frame_index"]) for r in missing}))
+        return found
+
+    @staticmethod
+    def _existing_frame_ids(connection: Connection, keys: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        by_video: dict[int, list[int]] = {}
+        for video_id, frame_index in keys:
+            by_video.setdefault(video_id, []).append(frame_index)
+        found: dict[tuple[int, int], int] = {}
+        for video_id, indices in by_video.items():
+            for chunk in chunked(sorted(indices)):
+                rows = connection.execute(
+                    select(s.frames.c.id, s.frames.c.frame_index).where(
+                        s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(chunk)
+                    )
+                )
+                found.update({(video_id, row.frame_index): row.id for row in rows})
+        return found
