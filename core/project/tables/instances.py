@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from core.domain import Instance
 from core.project import schema as s
@@ -118,7 +118,8 @@ class InstanceTable:
     def labeled_frames(self, video_id: int | None = None, source: str = "user") -> list[tuple[int, int]]:
         """(video id, frame index) of every frame with at least one instance from `source`, sorted."""
         query = (
-            select(distinct(s.frames.c.video_id), s.frames.c.frame_index)
+            select(s.frames.c.video_id, s.frames.c.frame_index)
+            .distinct()
             .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
             .where(s.instances.c.source == source)
         )

@@ -1,0 +1,74 @@
+"""What an edit is: one user change with `apply` and `revert`, each run as one transaction.
+
+Edits are built by small "ask" functions that read the current state (e.g. `move_keypoint`),
+and carry everything they need to redo and undo without asking again. The GUI wraps them in a
+QUndoStack; scripts and tests use `EditHistory`. Either way they run through `apply_edit` and
+`revert_edit`, so a failure rolls the whole change back and leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from core.project import Project
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What an edit changed, so views refresh only that: a frame's instances, a video's
+    events, or the catalog (classes, tracks, skeletons, behaviours)."""
+
+    topic: str  # "instances" | "events" | "catalog"
+    video_id: int | None = None
+    frame_index: int | None = None
+
+
+class Edit(ABC):
+    """One undoable change."""
+
+    text: str = "Edit"
+
+    @abstractmethod
+    def apply(self, project: Project) -> None: ...
+
+    @abstractmethod
+    def revert(self, project: Project) -> None: ...
+
+    def touched(self) -> tuple[Touched, ...]:
+        return ()
+
+    def merge(self, later: Edit) -> bool:
+        """Absorb `later` into this edit when both are one gesture (a drag of the same node);
+        returns whether it did."""
+        return False
+
+
+@dataclass
+class CompositeEdit(Edit):
+    """Several edits as one undo step, applied in order and reverted in reverse."""
+
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+
+    def apply(self, project: Project) -> None:
+        for edit in self.edits:
+            edit.apply(project)
+
+    def revert(self, project: Project) -> None:
+        for edit in reversed(self.edits):
+            edit.revert(project)
+
+    def touched(self) -> tuple[Touched, ...]:
+        return tuple(dict.fromkeys(t for edit in self.edits for t in edit.touched()))
+
+
+def apply_edit(project: Project, edit: Edit) -> None:
+    """Apply `edit` in one transaction: all of it is committed, or none of it."""
+    with project.transaction():
+        edit.apply(project)
+
+
+def revert_edit(project: Project, edit: Edit) -> None:
+    with project.transaction():
+        edit.revert(project)

@@ -1,0 +1,1 @@
+"""Pure geometry on annotations: painting masks, polygons to masks, hit tests."""

@@ -1,0 +1,49 @@
+"""Shared fixtures: a fresh project with one video registered, and the real third-party data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from core.domain import Behaviour, LabelClass, Skeleton, Track, Video  # noqa: E402
+from core.project import Project  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("the shared third-party data (../shared/data) is not beside this checkout")
+    return SHARED_DATA.resolve()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    with Project.create(tmp_path / "project") as opened:
+        yield opened
+
+
+@pytest.fixture
+def video(project: Project) -> Video:
+    """A video record (no file needed for store tests)."""
+    return project.videos.add(Video("/data/arena.mp4", 300, 30.0, 640, 480, "f" * 64))
+
+
+@pytest.fixture
+def catalog(project: Project) -> dict:
+    """A mouse class, a 3-node skeleton, two tracks and a state and a point behaviour."""
+    return {
+        "mouse": project.label_classes.add(LabelClass("mouse", "#ff0000")),
+        "skeleton": project.skeletons.add(
+            Skeleton.from_names("mouse", ["snout", "left_ear", "right_ear"], [("snout", "left_ear"), ("snout", "right_ear")], [("left_ear", "right_ear")])
+        ),
+        "alice": project.tracks.add(Track("alice", "#00ff00")),
+        "bob": project.tracks.add(Track("bob", "#0000ff")),
+        "groom": project.behaviours.add(Behaviour("groom", "g", "#aa0000", "state")),
+        "rear": project.behaviours.add(Behaviour("rear", "r", "#00aa00", "point")),
+    }
