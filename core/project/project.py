@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, distinct, func, insert, inspect, select
+from sqlalchemy import Connection, func, insert, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from core.project import migrations
@@ -174,16 +174,16 @@ class Project:
 
     def counts(self) -> ProjectCounts:
         """Everything counted in one read transaction, so the numbers agree with each other."""
-        user_frames = select(func.count(distinct(s.instances.c.frame_id))).where(s.instances.c.source == "user")
         with self.db.reading() as connection:
+            instances = self.instances.summary()
             return ProjectCounts(
                 videos=len(self.videos.all()),
-                frames_labeled=connection.execute(user_frames).scalar_one(),
-                instances_user=self.instances.count(source="user"),
-                instances_predicted=self.instances.count(source="predicted"),
-                boxes=self.instances.count(kind="box"),
-                masks=self.instances.count(kind="mask"),
-                keypoint_instances=self.instances.count(kind="keypoints"),
+                frames_labeled=instances["frames_labeled"],
+                instances_user=instances["instances_user"],
+                instances_predicted=instances["instances_predicted"],
+                boxes=instances["boxes"],
+                masks=instances["masks"],
+                keypoint_instances=instances["keypoint_instances"],
                 behaviour_events=self.events.count(),
                 tracks=len(self.tracks.all()),
                 models=len(self.models.all()),

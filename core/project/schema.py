@@ -128,6 +128,7 @@ instances = Table(
     Column("keypoints", LargeBinary),  # float32 little-endian, (n_nodes, 3): x, y, visibility
     Column("keypoint_scores", LargeBinary),  # float32 little-endian, (n_nodes,)
     Index("ix_instances_frame", "frame_id"),
+    Index("ix_instances_source_frame", "source", "frame_id"),
     Index("ix_instances_track", "track_id"),
 )
 

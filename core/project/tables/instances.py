@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, update
 
 from core.domain import Instance
 from core.project import schema as s
@@ -138,6 +138,22 @@ class InstanceTable:
         with self._db.transaction() as connection:
             for chunk in chunked(instance_ids):
                 connection.execute(update(s.instances).where(s.instances.c.id.in_(chunk)).values(track_id=track_id))
+
+    def summary(self) -> dict[str, int]:
+        """Counts by source and by annotation kind, in one pass over the table."""
+        i = s.instances.c
+        query = select(
+            func.count().filter(i.source == "user"),
+            func.count().filter(i.source == "predicted"),
+            func.count(i.x1),
+            func.count().filter((i.mask.is_not(None)) | (i.polygons.is_not(None))),
+            func.count(i.keypoints),
+            func.count(distinct(i.frame_id)).filter(i.source == "user"),
+        )
+        with self._db.reading() as connection:
+            row = connection.execute(query).one()
+        keys = ("instances_user", "instances_predicted", "boxes", "masks", "keypoint_instances", "frames_labeled")
+        return dict(zip(keys, row))
 
     def count(self, source: str | None = None, kind: str | None = None) -> int:
         """How many instances, optionally from one source and carrying one kind of annotation
