@@ -1,0 +1,314 @@
+"""The main window: assembles the frame view, the video list, the undo history and the
+actions; routes navigation and edits to `core`. `MainWindow(path_or_None)` builds it without
+starting the event loop (tests and scripts rely on that); `run()` is the application."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QSpinBox,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.edits import Edit
+from core.project import Project, ProjectError
+from core.video import VideoError
+from core.workflows.videos import add_videos
+from gui.actions import ACTIONS
+from gui.canvas.frame_view import FrameView
+from gui.frame_source import FrameSource
+from gui.relink_dialog import RelinkDialog
+from gui.state import AppState
+from gui.undo import UndoController
+
+JUMP = 50
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project_path: str | Path | None = None) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.undo_controller: UndoController | None = None
+        self.state = AppState()
+        self.frames = FrameSource(self)
+        self.relink_dialog: RelinkDialog | None = None
+        self.resize(1400, 900)
+
+        self.view = FrameView()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.frame_box = QSpinBox()
+        self.frame_label = QLabel()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.addWidget(self.view, 1)
+        bar = QHBoxLayout()
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.frame_box)
+        bar.addWidget(self.frame_label)
+        column.addLayout(bar)
+        self.setCentralWidget(central)
+
+        self.video_list = QListWidget()
+        self._add_dock("Videos", self.video_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.history_view = QUndoView()
+        self._add_dock("History", self.history_view, Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.actions_by_id: dict[str, QAction] = {}
+        self._build_actions()
+
+        self.video_list.currentRowChanged.connect(self._video_row_changed)
+        self.slider.valueChanged.connect(self.state.set_frame)
+        self.frame_box.valueChanged.connect(self.state.set_frame)
+        self.state.frame_changed.connect(self._frame_changed)
+        self.frames.frame_ready.connect(self._frame_decoded)
+        self.frames.failed.connect(lambda message: self.statusBar().showMessage(message))
+
+        if project_path is not None:
+            self.open_project(project_path)
+        self._update_title()
+
+    # --- project ---------------------------------------------------------------------------------
+
+    def open_project(self, path: str | Path) -> bool:
+        try:
+            project = Project.open(path)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot open project", str(error))
+            return False
+        self._set_project(project)
+        if project.videos.missing():
+            QTimer.singleShot(0, self.show_relink_dialog)
+        return True
+
+    def _set_project(self, project: Project) -> None:
+        if self.project is not None:
+            self.frames.close()
+            self.project.close()
+        self.project = project
+        self.undo_controller = UndoController(project, self)
+        self.undo_controller.edit_done.connect(self._edit_done)
+        self.history_view.setStack(self.undo_controller.stack)
+        self._refresh_videos()
+        self._update_title()
+        self._refresh_status()
+        for action in self.actions_by_id.values():
+            action.setEnabled(True)
+
+    def new_project(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the new project")
+        if folder:
+            try:
+                self._set_project(Project.create(folder))
+            except ProjectError as error:
+                QMessageBox.warning(self, "Cannot create project", str(error))
+
+    def choose_project(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open an Ethoframe project")
+        if folder:
+            self.open_project(folder)
+
+    def choose_videos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add videos", "", "Videos (*.mp4 *.avi *.mkv *.mov);;All files (*)")
+        if paths:
+            self.add_videos(paths)
+
+    def add_videos(self, paths: list[str]) -> bool:
+        try:
+            add_videos(self.project, paths)
+        except (VideoError, ProjectError) as error:
+            QMessageBox.warning(self, "Cannot add videos", str(error))
+            return False
+        self._refresh_videos()
+        self._refresh_status()
+        return True
+
+    def show_relink_dialog(self) -> None:
+        if self.project is None or not self.project.videos.missing():
+            return
+        self.relink_dialog = RelinkDialog(self.project, self)
+        self.relink_dialog.relinked.connect(lambda _video: self._refresh_videos())
+        self.relink_dialog.open()  # window-modal, but does not block the caller
+
+    # --- navigation ---------------------------------------------------------------------------------
+
+    def _video_row_changed(self, row: int) -> None:
+        if self.project is None or row < 0:
+            return
+        video_id = self.video_list.item(row).data(Qt.ItemDataRole.UserRole)
+        video = self.project.videos.get(video_id)
+        if not self.frames.open(video.path):
+            return
+        for widget in (self.slider, self.frame_box):
+            widget.setRange(0, max(video.frame_count - 1, 0))
+        self.state.set_video(video_id, video.frame_count)
+        self.view.fit()
+
+    def _frame_changed(self, index: int) -> None:
+        for widget in (self.slider, self.frame_box):
+            if widget.value() != index:
+                blocker = widget.blockSignals(True)
+                widget.setValue(index)
+                widget.blockSignals(blocker)
+        self.frame_label.setText(f"/ {self.state.frame_count - 1}")
+        self.view.show_frame(self.frames.request(index))
+        self._show_annotations()
+
+    def _frame_decoded(self, index: int) -> None:
+        if index == self.state.frame_index:
+            self.view.show_frame(self.frames.cached(index))
+
+    def _show_annotations(self) -> None:
+        if self.project is None or self.state.video_id is None:
+            return
+        instances = self.project.instances.on_frame(self.state.video_id, self.state.frame_index)
+        skeletons = {s.id: s for s in self.project.skeletons.all()}
+        colors = {
+            "track": {t.id: t.color for t in self.project.tracks.all()},
+            "class": {c.id: c.color for c in self.project.label_classes.all()},
+        }
+        self.view.show_instances(instances, skeletons, colors, self.state.selected_instance)
+
+    def next_frame(self) -> None:
+        self.state.step(1)
+
+    def previous_frame(self) -> None:
+        self.state.step(-1)
+
+    def jump_forward(self) -> None:
+        self.state.step(JUMP)
+
+    def jump_back(self) -> None:
+        self.state.step(-JUMP)
+
+    def first_frame(self) -> None:
+        self.state.set_frame(0)
+
+    def last_frame(self) -> None:
+        self.state.set_frame(self.state.frame_count - 1)
+
+    def next_labeled_frame(self) -> None:
+        self._go_labeled(+1)
+
+    def previous_labeled_frame(self) -> None:
+        self._go_labeled(-1)
+
+    def _go_labeled(self, direction: int) -> None:
+        if self.project is None or self.state.video_id is None:
+            return
+        frames = [f for _, f in self.project.instances.labeled_frames(self.state.video_id)]
+        here = self.state.frame_index
+        ahead = [f for f in frames if (f - here) * direction > 0]
+        if ahead:
+            self.state.set_frame(min(ahead) if direction > 0 else max(ahead))
+
+    # --- editing --------------------------------------------------------------------------------
+
+    def push_edit(self, edit: Edit) -> bool:
+        """Apply a core edit through the undo stack; a refused edit shows why and changes nothing."""
+        try:
+            self.undo_controller.push(edit)
+        except ProjectError as error:
+            self.statusBar().showMessage(str(error), 5000)
+            return False
+        return True
+
+    def undo_edit(self) -> None:
+        if self.undo_controller is not None:
+            self.undo_controller.stack.undo()
+
+    def redo_edit(self) -> None:
+        if self.undo_controller is not None:
+            self.undo_controller.stack.redo()
+
+    def _edit_done(self, _edit: Edit) -> None:
+        self._show_annotations()
+        self._refresh_status()
+
+    # --- view -------------------------------------------------------------------------------------
+
+    def fit_view(self) -> None:
+        self.view.fit()
+
+    def toggle_predictions(self) -> None:
+        self.view.show_predictions = not self.view.show_predictions
+        self._show_annotations()
+
+    # --- assembly ---------------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        menus = {}
+        for spec in ACTIONS:
+            menu = menus.get(spec.menu) or menus.setdefault(spec.menu, self.menuBar().addMenu(spec.menu))
+            action = QAction(spec.text, self)
+            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(getattr(self, spec.method))
+            action.setEnabled(not spec.needs_project)
+            menu.addAction(action)
+            self.actions_by_id[spec.id] = action
+
+    def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _refresh_videos(self) -> None:
+        current = self.state.video_id
+        missing = {v.id for v in self.project.videos.missing()}
+        self.video_list.blockSignals(True)
+        self.video_list.clear()
+        for video in self.project.videos.all():
+            suffix = "  (missing)" if video.id in missing else ""
+            item = QListWidgetItem(f"{video.display_name}{suffix}")
+            item.setData(Qt.ItemDataRole.UserRole, video.id)
+            item.setToolTip(f"{video.path}\n{video.frame_count} frames, {video.width}x{video.height}, {video.fps:g} fps")
+            self.video_list.addItem(item)
+        self.video_list.blockSignals(False)
+        rows = [self.video_list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.video_list.count())]
+        if rows and current not in rows:
+            self.video_list.setCurrentRow(0)
+
+    def _refresh_status(self) -> None:
+        if self.project is None:
+            return
+        c = self.project.counts()
+        self.statusBar().showMessage(
+            f"{c.videos} videos · {c.frames_labeled} labelled frames · {c.instances_user} labels · "
+            f"{c.instances_predicted} predictions · {c.behaviour_events} behaviour events"
+        )
+
+    def _update_title(self) -> None:
+        name = f"{self.project.name} — " if self.project is not None else ""
+        self.setWindowTitle(f"{name}Ethoframe")
+
+    def closeEvent(self, event) -> None:
+        self.frames.close()
+        if self.project is not None:
+            self.project.close()
+        super().closeEvent(event)
+
+
+def run(argv: list[str]) -> int:
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Ethoframe")
+    window = MainWindow(argv[0] if argv else None)
+    window.show()
+    return app.exec()

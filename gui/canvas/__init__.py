@@ -1,0 +1,1 @@
+"""The canvas: the frame and the annotations drawn over it."""

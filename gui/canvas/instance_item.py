@@ -1,0 +1,102 @@
+"""One instance drawn over the frame: box, polygons, mask, skeleton. User labels are solid,
+predictions dashed with their score, as review tools draw them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from core.domain import Instance, Skeleton, Visibility
+
+NODE_RADIUS = 4.0
+
+
+class InstanceItem(QGraphicsItem):
+    def __init__(self, instance: Instance, color: str, skeleton: Skeleton | None, selected: bool = False) -> None:
+        super().__init__()
+        self.instance = instance
+        self.color = QColor(color)
+        self.skeleton = skeleton
+        self.selected = selected
+        self._mask_image = self._mask_to_image() if instance.mask is not None else None
+        self._bounds = self._compute_bounds()
+
+    def _mask_to_image(self) -> QImage:
+        mask = self.instance.mask.to_array()
+        rgba = np.zeros(mask.shape + (4,), dtype=np.uint8)
+        rgba[mask] = (self.color.red(), self.color.green(), self.color.blue(), 90)
+        image = QImage(rgba.data, mask.shape[1], mask.shape[0], mask.shape[1] * 4, QImage.Format.Format_RGBA8888)
+        return image.copy()  # own the pixels: `rgba` dies with this function
+
+    def _compute_bounds(self) -> QRectF:
+        xs: list[float] = []
+        ys: list[float] = []
+        i = self.instance
+        if i.box is not None:
+            xs += [i.box.x1, i.box.x2]
+            ys += [i.box.y1, i.box.y2]
+        for polygon in i.polygons:
+            xs += polygon[:, 0].tolist()
+            ys += polygon[:, 1].tolist()
+        if i.keypoints is not None:
+            labelled = i.keypoints[i.keypoints[:, 2] > 0]
+            xs += labelled[:, 0].tolist()
+            ys += labelled[:, 1].tolist()
+        if i.mask is not None:
+            return QRectF(0, 0, i.mask.width, i.mask.height)
+        if not xs:
+            return QRectF()
+        pad = NODE_RADIUS * 4 + 20
+        return QRectF(min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None) -> None:
+        i = self.instance
+        pen = QPen(self.color, 3 if self.selected else 2)
+        pen.setCosmetic(True)
+        if i.is_predicted:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self._mask_image is not None:
+            painter.drawImage(0, 0, self._mask_image)
+        if i.box is not None:
+            painter.drawRect(QRectF(QPointF(i.box.x1, i.box.y1), QPointF(i.box.x2, i.box.y2)))
+        fill = QColor(self.color)
+        fill.setAlpha(50)
+        for polygon in i.polygons:
+            painter.setBrush(QBrush(fill))
+            painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in polygon]))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if i.keypoints is not None:
+            self._paint_skeleton(painter, pen)
+        if i.is_predicted and i.score is not None:
+            anchor = self._label_anchor()
+            if anchor is not None:
+                painter.drawText(anchor, f"{i.score:.2f}")
+
+    def _paint_skeleton(self, painter: QPainter, pen: QPen) -> None:
+        points = self.instance.keypoints
+        radius = NODE_RADIUS / max(painter.worldTransform().m11(), 1e-6)  # same size on screen at any zoom
+        labelled = points[:, 2] > Visibility.UNLABELLED
+        if self.skeleton is not None:
+            for a, b in self.skeleton.edges:
+                if a < len(points) and b < len(points) and labelled[a] and labelled[b]:
+                    painter.drawLine(QPointF(*points[a, :2]), QPointF(*points[b, :2]))
+        for x, y, visibility in points[labelled]:
+            occluded = visibility == Visibility.OCCLUDED
+            painter.setBrush(Qt.BrushStyle.NoBrush if occluded else QBrush(self.color))
+            painter.drawEllipse(QPointF(x, y), radius, radius)
+
+    def _label_anchor(self) -> QPointF | None:
+        i = self.instance
+        if i.box is not None:
+            return QPointF(i.box.x1, i.box.y1 - 4)
+        if i.keypoints is not None and (i.keypoints[:, 2] > 0).any():
+            x, y = i.keypoints[i.keypoints[:, 2] > 0][0, :2]
+            return QPointF(x + 6, y - 6)
+        return None
