@@ -1,0 +1,47 @@
+"""`ethoframe demo [DIR] [--no-gui]`: make the demo project (once) and open it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.cli.progress import TextProgress
+from core.cli.project_commands import launch_gui
+from core.demo import WorldConfig
+from core.project import DATABASE_NAME
+from core.workflows.demo_project import create_demo_project
+
+DEFAULT_FOLDER = Path("projects") / "demo"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="create the demo project (a mouse arena with labels) and open it")
+    demo.add_argument("directory", type=Path, nargs="?", default=DEFAULT_FOLDER,
+                      help=f"where to create it (default: {DEFAULT_FOLDER})")  # fmt: skip
+    demo.add_argument("--no-gui", action="store_true", help="only create the project")
+    demo.add_argument("--seconds", type=float, default=60.0, help="length of the demo video (default 60)")
+    demo.add_argument("--animals", type=int, default=3, help="number of mice (default 3)")
+    demo.add_argument("--seed", type=int, default=0, help="which demo world (default 0)")
+    demo.add_argument("--labeled-frames", type=int, default=40, help="frames labelled from the ground truth")
+    demo.set_defaults(run=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    folder: Path = args.directory
+    if (folder / DATABASE_NAME).exists():
+        print(f"opening the existing demo project in {folder}", file=sys.stderr)
+    else:
+        config = WorldConfig(seconds=args.seconds, n_animals=args.animals, seed=args.seed)
+        print(f"rendering the demo world ({config.n_frames} frames) into {folder} ...", file=sys.stderr)
+        with TextProgress("rendering") as progress:
+            project = create_demo_project(folder, config, labeled_frames=args.labeled_frames, progress=progress)
+        counts = project.counts()
+        project.close()
+        print(
+            f"created {folder}: {counts.frames_labeled} labelled frames, {counts.instances_user} instances, "
+            f"{counts.behaviour_events} behaviour events"
+        )
+    if args.no_gui:
+        return 0
+    return launch_gui(folder)

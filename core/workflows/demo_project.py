@@ -1,0 +1,89 @@
+"""The demo project a new user opens first: a rendered arena video of mice, its skeleton and
+ethogram, a few dozen frames labelled from the ground truth (so Train works at once) and the
+first part of the video behaviour-coded. The full ground truth is saved apart, as a file,
+never as labels, so models can be evaluated against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from core.demo import BEHAVIOURS, SKELETON, GroundTruth, WorldConfig, render_world
+from core.domain import Behaviour, BehaviourEvent, Box, Instance, LabelClass, Rle, Skeleton, Suggestion, Track
+from core.project import Project
+from core.workflows.videos import add_videos
+
+VIDEO_NAME = "demo_arena.mp4"
+TRUTH_NAME = "demo_arena_truth.npz"
+TRACK_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45")
+
+
+def truth_path(project: Project) -> Path:
+    """Where a demo project keeps its full ground truth (`GroundTruth.load` reads it)."""
+    return project.folder / "ground_truth" / TRUTH_NAME
+
+
+def create_demo_project(
+    folder: str | Path,
+    config: WorldConfig = WorldConfig(),
+    labeled_frames: int = 40,
+    coded_fraction: float = 1 / 3,
+    progress: Callable[[int, int], None] | None = None,
+) -> Project:
+    """Render the world and build the project in `folder`; returns it open.
+
+    `labeled_frames` frames, spread evenly, carry every visible animal's box, mask, keypoints
+    and identity; behaviour events are coded over the first `coded_fraction` of the video.
+    """
+    project = Project.create(folder, name="demo")
+    try:
+        (project.folder / "videos").mkdir(exist_ok=True)
+        (project.folder / "ground_truth").mkdir(exist_ok=True)
+        video_path = project.folder / "videos" / VIDEO_NAME
+        truth = render_world(config, video_path, progress=progress)
+        truth.save(truth_path(project))
+        (video,) = add_videos(project, [video_path])
+        with project.transaction():
+            _label(project, video.id, truth, labeled_frames, coded_fraction)
+    except BaseException:
+        project.close()
+        raise
+    return project
+
+
+def _label(project: Project, video_id: int, truth: GroundTruth, labeled_frames: int, coded_fraction: float) -> None:
+    mouse = project.label_classes.add(LabelClass("mouse", "#ffe119"))
+    skeleton = project.skeletons.add(
+        Skeleton.from_names("mouse", list(SKELETON.nodes), list(SKELETON.edges), list(SKELETON.symmetries))
+    )
+    tracks = {
+        track_id: project.tracks.add(Track(f"mouse {track_id + 1} ({name})", TRACK_COLORS[track_id % len(TRACK_COLORS)]))
+        for track_id, name in enumerate(truth.identities)
+    }
+    behaviours = {name: project.behaviours.add(Behaviour(name, key, color, kind)) for name, key, color, kind in BEHAVIOURS}
+
+    frames = np.linspace(0, truth.n_frames - 1, num=min(labeled_frames, truth.n_frames)).round().astype(int)
+    instances = [
+        Instance(
+            video_id, int(index), class_id=mouse.id, track_id=tracks[animal.track_id].id, skeleton_id=skeleton.id,
+            box=Box(*map(float, animal.box)), mask=Rle.from_array(truth.mask(int(index), animal.track_id)),
+            keypoints=animal.keypoints,
+        )
+        for index in frames
+        for animal in truth.frame(int(index))
+    ]  # fmt: skip
+    project.instances.add_many(instances)
+
+    coded_until = int(truth.n_frames * coded_fraction)
+    events = [
+        BehaviourEvent(video_id, behaviours[name].id, start, min(end, coded_until - 1), tracks[track_id].id)
+        for track_id in truth.track_ids
+        for name, start, end in truth.behaviour_bouts(track_id)
+        if start < coded_until
+    ]
+    project.events.add_many(events)
+    project.suggestions.replace(
+        video_id, "uniform", [Suggestion(video_id, int(i), "uniform") for i in np.linspace(0, truth.n_frames - 1, 20).round()]
+    )
