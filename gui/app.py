@@ -26,14 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.edits import Edit
+from core.domain import Instance
+from core.edits import CompositeEdit, DeleteInstance, Edit, accept_prediction, copy_previous_labeled_frame
+from core.edits import paste_instances as paste_edit
 from core.project import Project, ProjectError
 from core.video import VideoError
+from core.workflows import navigation
 from core.workflows.videos import add_videos
 from gui.actions import ACTIONS
 from gui.canvas.frame_view import FrameView
 from gui.frame_source import FrameSource
+from gui.instance_panel import InstancePanel
 from gui.relink_dialog import RelinkDialog
+from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -48,6 +53,10 @@ class MainWindow(QMainWindow):
         self.state = AppState()
         self.frames = FrameSource(self)
         self.relink_dialog: RelinkDialog | None = None
+        self.instance_panel: InstancePanel | None = None
+        self.clipboard: list[Instance] = []
+        self.playback = QTimer(self)
+        self.playback.timeout.connect(self._play_tick)
         self.resize(1400, 900)
 
         self.view = FrameView()
@@ -66,6 +75,7 @@ class MainWindow(QMainWindow):
 
         self.video_list = QListWidget()
         self._add_dock("Videos", self.video_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.instances_dock = self._add_dock("Instances", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_view = QUndoView()
         self._add_dock("History", self.history_view, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -76,6 +86,7 @@ class MainWindow(QMainWindow):
         self.slider.valueChanged.connect(self.state.set_frame)
         self.frame_box.valueChanged.connect(self.state.set_frame)
         self.state.frame_changed.connect(self._frame_changed)
+        self.state.selection_changed.connect(lambda _instance: self._show_annotations())
         self.frames.frame_ready.connect(self._frame_decoded)
         self.frames.failed.connect(lambda message: self.statusBar().showMessage(message))
 
@@ -104,6 +115,9 @@ class MainWindow(QMainWindow):
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
         self.history_view.setStack(self.undo_controller.stack)
+        self.instance_panel = InstancePanel(self.undo_controller, self.state)
+        self.instance_panel.edit_requested.connect(self.push_edit)
+        self.instances_dock.setWidget(self.instance_panel)
         self._refresh_videos()
         self._update_title()
         self._refresh_status()
@@ -203,19 +217,47 @@ class MainWindow(QMainWindow):
         self.state.set_frame(self.state.frame_count - 1)
 
     def next_labeled_frame(self) -> None:
-        self._go_labeled(+1)
+        self._go_to(navigation.next_labeled_frame, +1)
 
     def previous_labeled_frame(self) -> None:
-        self._go_labeled(-1)
+        self._go_to(navigation.next_labeled_frame, -1)
 
-    def _go_labeled(self, direction: int) -> None:
+    def next_suggestion(self) -> None:
+        self._go_to(navigation.next_unlabeled_suggestion, +1)
+
+    def previous_suggestion(self) -> None:
+        self._go_to(navigation.next_unlabeled_suggestion, -1)
+
+    def _go_to(self, where, direction: int) -> None:
         if self.project is None or self.state.video_id is None:
             return
-        frames = [f for _, f in self.project.instances.labeled_frames(self.state.video_id)]
-        here = self.state.frame_index
-        ahead = [f for f in frames if (f - here) * direction > 0]
-        if ahead:
-            self.state.set_frame(min(ahead) if direction > 0 else max(ahead))
+        frame = where(self.project, self.state.video_id, self.state.frame_index, direction)
+        if frame is not None:
+            self.state.set_frame(frame)
+
+    def next_video(self) -> None:
+        self._select_video(navigation.next_video(self.project, self.state.video_id, +1))
+
+    def previous_video(self) -> None:
+        self._select_video(navigation.next_video(self.project, self.state.video_id, -1))
+
+    def _select_video(self, video_id: int | None) -> None:
+        for row in range(self.video_list.count()):
+            if self.video_list.item(row).data(Qt.ItemDataRole.UserRole) == video_id:
+                self.video_list.setCurrentRow(row)
+
+    def toggle_playback(self) -> None:
+        if self.playback.isActive():
+            self.playback.stop()
+        elif self.project is not None and self.state.video_id is not None:
+            fps = self.project.videos.get(self.state.video_id).fps or 30.0
+            self.playback.start(max(1, int(1000 / fps)))
+
+    def _play_tick(self) -> None:
+        if self.state.frame_index >= self.state.frame_count - 1:
+            self.playback.stop()
+        else:
+            self.state.step(1)
 
     # --- editing --------------------------------------------------------------------------------
 
@@ -223,10 +265,58 @@ class MainWindow(QMainWindow):
         """Apply a core edit through the undo stack; a refused edit shows why and changes nothing."""
         try:
             self.undo_controller.push(edit)
-        except ProjectError as error:
+        except (ProjectError, ValueError) as error:
             self.statusBar().showMessage(str(error), 5000)
             return False
         return True
+
+    def _ask_and_push(self, ask, *args) -> bool:
+        """Build an edit from the current state (which may refuse) and push it."""
+        try:
+            edit = ask(self.project, *args)
+        except (ProjectError, ValueError) as error:
+            self.statusBar().showMessage(str(error), 5000)
+            return False
+        return self.push_edit(edit)
+
+    def _frame_instances(self) -> list[Instance]:
+        if self.project is None or self.state.video_id is None:
+            return []
+        return self.project.instances.on_frame(self.state.video_id, self.state.frame_index)
+
+    def delete_selected(self) -> None:
+        if self.state.selected_instance is not None:
+            if self.push_edit(DeleteInstance(self.state.selected_instance)):
+                self.state.select(None)
+
+    def copy_instances(self) -> None:
+        """Copy the selected instance, or all user labels of the frame when none is selected."""
+        instances = self._frame_instances()
+        chosen = [i for i in instances if i.id == self.state.selected_instance] or [i for i in instances if not i.is_predicted]
+        self.clipboard = chosen
+        self.statusBar().showMessage(f"copied {len(chosen)} instance(s)", 3000)
+
+    def paste_instances(self) -> None:
+        self._ask_and_push(paste_edit, self.clipboard, self.state.video_id, self.state.frame_index)
+
+    def copy_previous_frame(self) -> None:
+        self._ask_and_push(copy_previous_labeled_frame, self.state.video_id, self.state.frame_index)
+
+    def select_next_instance(self) -> None:
+        ids = [i.id for i in self._frame_instances()]
+        if ids:
+            current = self.state.selected_instance
+            self.state.select(ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0])
+
+    def accept_selected(self) -> None:
+        if self.instance_panel is not None:
+            self.instance_panel.accept_selected()
+
+    def accept_all_on_frame(self) -> None:
+        predicted = [i for i in self._frame_instances() if i.is_predicted]
+        if predicted:
+            edits = [accept_prediction(self.project, i.id) for i in predicted]
+            self.push_edit(CompositeEdit(f"Accept {len(edits)} predictions", edits))
 
     def undo_edit(self) -> None:
         if self.undo_controller is not None:
@@ -239,6 +329,13 @@ class MainWindow(QMainWindow):
     def _edit_done(self, _edit: Edit) -> None:
         self._show_annotations()
         self._refresh_status()
+
+    def show_cheat_sheet(self) -> None:
+        behaviours = [(f"Code {b.name} ({b.kind})", b.key or "") for b in self.project.behaviours.all()] if self.project else []
+        ShortcutsDialog(self.actions_by_id, behaviours, editable=False, parent=self).open()
+
+    def edit_shortcuts(self) -> None:
+        ShortcutsDialog(self.actions_by_id, parent=self).open()
 
     # --- view -------------------------------------------------------------------------------------
 
@@ -262,6 +359,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(not spec.needs_project)
             menu.addAction(action)
             self.actions_by_id[spec.id] = action
+        apply_shortcuts(self.actions_by_id, load_overrides())
 
     def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -300,6 +398,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}Ethoframe")
 
     def closeEvent(self, event) -> None:
+        self.playback.stop()
         self.frames.close()
         if self.project is not None:
             self.project.close()
