@@ -101,7 +101,7 @@ def render_background(arena: Arena, config: WorldConfig, rng: np.random.Generato
     widths = rng.uniform(0.6, 1.6, n_chips) * scale
     angles = rng.uniform(0, 180, n_chips)
     tones = rng.uniform(0.72, 1.28, n_chips)
-    hues = rng.normal(0, 0.04, (n_chips, 3))
+    hues = rng.normal(0, 0.015, (n_chips, 3))
     for (x, y), ln, wd, ang, tone, hue in zip(centres, lengths, widths, angles, tones, hues):
         colour = tuple(float(c) for c in base * tone * (1 + hue))
         # shift=4: sub-pixel centres and axes, so small chips are not all the same square.

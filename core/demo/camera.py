@@ -6,6 +6,7 @@ gives the same pixels whether frames are rendered in sequence or at random.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from core.demo.config import WorldConfig
@@ -21,8 +22,9 @@ class Camera:
         self.config = config
         H, W = config.height, config.width
         ys, xs = np.mgrid[0:H, 0:W].astype(np.float32)
-        self._xn = (xs - W / 2) / (W / 2)
-        self._yn = (ys - H / 2) / (H / 2)
+        # Three-channel copies so the light field is one cv2.addWeighted, not a numpy broadcast.
+        self._xn = cv2.merge([(xs - W / 2) / (W / 2)] * 3)
+        self._yn = cv2.merge([(ys - H / 2) / (H / 2)] * 3)
         # Light: a few slow sinusoids with random periods and phases for the overall level and
         # for a left-right and top-bottom gradient (a lamp warming up, a door, daylight).
         self._level = self._waves(rng, amplitudes=(0.07, 0.03), periods=((25, 70), (6, 15)))
@@ -31,9 +33,10 @@ class Camera:
         self._flicker_phase = rng.uniform(0, 2 * np.pi)
         # Fresh Gaussian noise for every frame of a 640x480 video costs more than drawing the
         # scene; a small bank of noise fields shifted by a per-frame offset looks the same.
-        self._bank = np.clip(
-            rng.normal(0, config.noise_sigma, (_BANK_SIZE, H + _BANK_PAD, W + _BANK_PAD, 3)), -127, 127
-        ).astype(np.int8) if config.noise_sigma > 0 else None
+        self._bank: np.ndarray | None = None
+        if config.noise_sigma > 0:
+            self._bank = rng.standard_normal((_BANK_SIZE, H + _BANK_PAD, W + _BANK_PAD, 3), dtype=np.float32)
+            self._bank *= config.noise_sigma
         self._seed = config.seed
 
     @staticmethod
@@ -54,12 +57,12 @@ class Camera:
     def expose(self, albedo: np.ndarray, index: int) -> np.ndarray:
         """The uint8 BGR frame the sensor records of `albedo` (modified in place) on frame `index`."""
         level, gx, gy = self.gain(index)
-        field = level + gx * self._xn + gy * self._yn
-        albedo *= field[..., None]
-        if self._bank is not None:
-            pick = np.random.default_rng((self._seed, index, 7)).integers(0, (_BANK_SIZE, _BANK_PAD, _BANK_PAD))
-            b, dy, dx = (int(v) for v in pick)
-            H, W = self.config.height, self.config.width
-            albedo += self._bank[b, dy:dy + H, dx:dx + W]
-        np.clip(albedo, 0, 255, out=albedo)
-        return albedo.astype(np.uint8)
+        field = cv2.addWeighted(self._xn, gx, self._yn, gy, level)
+        cv2.multiply(albedo, field, dst=albedo)
+        if self._bank is None:
+            return cv2.add(albedo, 0.0, dtype=cv2.CV_8U)
+        pick = np.random.default_rng((self._seed, index, 7)).integers(0, (_BANK_SIZE, _BANK_PAD, _BANK_PAD))
+        b, dy, dx = (int(v) for v in pick)
+        H, W = self.config.height, self.config.width
+        # dtype=CV_8U: cv2 rounds and saturates to 0..255 in the same pass as the addition.
+        return cv2.add(albedo, self._bank[b, dy:dy + H, dx:dx + W], dtype=cv2.CV_8U)

@@ -70,6 +70,8 @@ class WorldConfig:
         if self.width % 2 or self.height % 2:
             # yuv420p subsamples chroma 2x2: H.264 encoders refuse odd sizes.
             raise ValueError(f"width and height must be even for yuv420p video, not {self.width}x{self.height}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be non-negative, not {self.seed}")
         if self.fps <= 0 or self.seconds <= 0:
             raise ValueError("fps and seconds must be positive")
         if not 1 <= self.n_animals <= 8:

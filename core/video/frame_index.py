@@ -30,7 +30,8 @@ class FrameIndex:
 
     pts: int64 array of shape `(frame_count,)`, strictly increasing, in `time_base` units.
     key_pts: int64 array of shape `(n_keyframes,)`, ascending timestamps of keyframes.
-    seek_ts: int64 array like `key_pts`: what to pass to `container.seek` for each keyframe.
+    seek_ts: int64 array like `key_pts`: the fallback seek target of each keyframe (min of
+        its pts and dts).
     time_base: seconds per timestamp unit.
     timed: False when timestamps are unusable and frames must be counted from the start.
     head_suspect: True when packets precede the first keyframe, which a decoder may drop;
@@ -107,8 +108,8 @@ class FrameIndex:
         keys = [(t, d) for t, d, k in zip(timestamps, dts, keyframe) if k]
         keys.sort(key=lambda kd: kd[0])
         key_pts = np.array([t for t, _ in keys], dtype=np.int64)
-        # Seek by the smaller of pts and dts: MP4 indexes samples by dts, Matroska by pts, and
-        # landing one keyframe early only costs time, while landing late would miss the frame.
+        # The reader seeks by pts first and falls back to this (the smaller of pts and dts) for
+        # demuxers that index by dts: landing early only costs time, landing late is detected.
         seek_ts = np.array([t if d is None else min(t, d) for t, d in keys], dtype=np.int64)
         first_is_key = bool(keyframe[0])
         head_suspect = (not first_is_key) or (key_pts.size == 0) or int(pts[0]) < int(key_pts[0])
