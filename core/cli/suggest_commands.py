@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
 
+from core.cli.progress import TextProgress
+from core.domain import Suggestion
 from core.project import Project
 from core.suggest import COMPUTED_METHODS, suggest_frames
 from core.suggest.sampling import DEFAULT_MAX_SAMPLES
 from core.video import VideoNotFoundError
-
-BAR_WIDTH = 30
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -53,57 +52,23 @@ def run_suggest(args: argparse.Namespace) -> int:
             raise ValueError(f"{project.folder} has no videos yet: add one with `ethoframe add-video`")
         failed = 0
         for video in videos:
-            bar = ProgressPrinter(f"video {video.id}", sys.stderr)
             try:
-                suggestions = suggest_frames(
-                    project, video.id, args.method, args.n, progress=bar, max_samples=args.samples
-                )
+                suggestions = _suggest_one(project, video.id, args)
             except VideoNotFoundError:
-                bar.finish()
                 if args.video is not None:
                     raise  # the one video asked for: main() prints it as the error
                 # One moved video should not cost the user the suggestions for the others.
-                print(f"video {video.id}: skipped, file missing ({video.path}): use `ethoframe relink`", file=sys.stderr)
+                note = f"video {video.id}: skipped, file missing ({video.path}): use `ethoframe relink`"
+                print(note, file=sys.stderr)
                 failed += 1
                 continue
-            bar.finish()
             frames = ", ".join(str(s.frame_index) for s in suggestions)
             print(f"video {video.id} ({video.display_name}): {len(suggestions)} {args.method} suggestions: {frames}")
     return 1 if failed else 0
 
 
-class ProgressPrinter:
-    """A `progress(done, total)` callback that draws on a text stream.
-
-    On a terminal it redraws one line; elsewhere it writes a line each time another 10 % is
-    done, so a log file gets ten lines, not thousands of carriage returns.
-    """
-
-    def __init__(self, label: str, stream: TextIO) -> None:
-        self.label = label
-        self.stream = stream
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-        self._last_tenth = -1
-        self._drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        fraction = done / total if total > 0 else 1.0
-        if self.tty:
-            filled = int(round(fraction * BAR_WIDTH))
-            bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} {done}/{total} frames")
-            self._drawn = True
-        else:
-            tenth = int(fraction * 10)
-            if tenth <= self._last_tenth:
-                return
-            self._last_tenth = tenth
-            self.stream.write(f"{self.label}: {tenth * 10}% ({done}/{total} frames sampled)\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        """End the terminal's progress line so later output starts on a fresh line."""
-        if self.tty and self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+def _suggest_one(project: Project, video_id: int, args: argparse.Namespace) -> list[Suggestion]:
+    if args.method == "uniform":
+        return suggest_frames(project, video_id, "uniform", args.n)  # instant: no bar
+    with TextProgress(f"video {video_id}") as bar:
+        return suggest_frames(project, video_id, args.method, args.n, progress=bar, max_samples=args.samples)
