@@ -35,10 +35,11 @@ from core.edits.instance_edits import (
     toggle_keypoint_visibility,
 )
 from core.edits.record_edits import AddRecord, ChangeRecord, DeleteRecord, change_record
+from core.edits.skeleton_edits import ReplaceSkeleton, edit_skeleton
 
 __all__ = [
     "AddEvent", "AddInstance", "AddRecord", "ChangeEvent", "ChangeInstance", "ChangeRecord",
-    "CompositeEdit", "DeleteEvent", "DeleteInstance", "DeleteRecord", "Edit", "EditHistory",
+    "CompositeEdit", "DeleteEvent", "ReplaceSkeleton", "edit_skeleton", "DeleteInstance", "DeleteRecord", "Edit", "EditHistory",
     "Touched", "accept_prediction", "add_point_event", "add_polygon", "add_state_event",
     "apply_edit", "change_record", "copy_previous_labeled_frame", "paste_instances", "delete_polygon_vertex", "insert_polygon_vertex",
     "move_keypoint", "move_polygon_vertex", "paint_mask", "reject_prediction", "resize_event",

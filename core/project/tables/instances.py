@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, update
 
 from core.domain import Instance
 from core.project import schema as s
-from core.project.codec import INSTANCE_FIELDS, instance_fields_to_row, instance_from_row
+from core.project.codec import INSTANCE_FIELDS, instance_fields_to_row, instance_from_row, unpack_floats
 from core.project.database import Database
 from core.project.errors import NotFoundError
 from core.project.tables.records import chunked
@@ -128,6 +130,14 @@ class InstanceTable:
         with self._db.reading() as connection:
             rows = connection.execute(query.order_by(s.frames.c.video_id, s.frames.c.frame_index)).all()
         return [(row[0], row[1]) for row in rows]
+
+    def keypoints_of_skeleton(self, skeleton_id: int) -> dict[int, np.ndarray]:
+        """Keypoints of every instance of a skeleton, by instance id (for reshaping them)."""
+        query = select(s.instances.c.id, s.instances.c.keypoints).where(
+            s.instances.c.skeleton_id == skeleton_id, s.instances.c.keypoints.is_not(None)
+        )
+        with self._db.reading() as connection:
+            return {row.id: unpack_floats(row.keypoints, 3) for row in connection.execute(query)}
 
     def with_track(self, track_id: int) -> list[int]:
         with self._db.reading() as connection:
