@@ -4,10 +4,11 @@ starting the event loop (tests and scripts rely on that); `run()` is the applica
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,6 +47,8 @@ JUMP = 50
 
 
 class MainWindow(QMainWindow):
+    frame_shown = Signal(int)  # a decoded frame is on the canvas
+
     def __init__(self, project_path: str | Path | None = None) -> None:
         super().__init__()
         self.project: Project | None = None
@@ -180,12 +183,17 @@ class MainWindow(QMainWindow):
                 widget.setValue(index)
                 widget.blockSignals(blocker)
         self.frame_label.setText(f"/ {self.state.frame_count - 1}")
-        self.view.show_frame(self.frames.request(index))
+        self._show(index, self.frames.request(index))
         self._show_annotations()
 
     def _frame_decoded(self, index: int) -> None:
         if index == self.state.frame_index:
-            self.view.show_frame(self.frames.cached(index))
+            self._show(index, self.frames.cached(index))
+
+    def _show(self, index: int, frame) -> None:
+        if frame is not None:
+            self.view.show_frame(frame)
+            self.frame_shown.emit(index)
 
     def _show_annotations(self) -> None:
         if self.project is None or self.state.video_id is None:
@@ -406,8 +414,21 @@ class MainWindow(QMainWindow):
 
 
 def run(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    """The application: `python -m gui [PROJECT] [--screenshot PNG]`."""
+    parser = argparse.ArgumentParser(prog="python -m gui", description="Open the Ethoframe window.")
+    parser.add_argument("project", nargs="?", help="a project folder to open")
+    parser.add_argument("--screenshot", metavar="PNG", help="after the first frame is painted, save the screen and quit (smoke tests, bug reports)")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Ethoframe")
-    window = MainWindow(argv[0] if argv else None)
+    window = MainWindow(args.project)
     window.show()
+    if args.screenshot:
+        window.frame_shown.connect(lambda _index: QTimer.singleShot(500, lambda: _save_screen_and_quit(window, args.screenshot)))
     return app.exec()
+
+
+def _save_screen_and_quit(window: MainWindow, path: str) -> None:
+    screen = window.screen() or QApplication.primaryScreen()
+    screen.grabWindow(0).save(path)
+    QApplication.instance().quit()

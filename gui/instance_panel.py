@@ -99,8 +99,9 @@ class InstancePanel(QWidget):
     def refresh(self) -> None:
         classes = {c.id: c for c in self.project.label_classes.all()}
         tracks = {t.id: t for t in self.project.tracks.all()}
-        self._fill(self.class_box, classes.values(), self.current_class)
-        self._fill(self.track_box, tracks.values(), self.current_track)
+        # Until the user picks, new instances get the first class (and the first track).
+        self._fill(self.class_box, classes.values(), self.current_class if self.class_box.count() > 1 else -1)
+        self._fill(self.track_box, tracks.values(), self.current_track if self.track_box.count() > 1 else -1)
         self.instances.blockSignals(True)
         self.instances.clear()
         for instance in self.frame_instances():
