@@ -171,6 +171,11 @@ def paint_mask(
     return _change(project, instance_id, "Erase mask" if erase else "Paint mask", mask=Rle.from_array(painted))
 
 
+def set_mask(project: Project, instance_id: int, mask: Rle | None, text: str = "Set mask") -> ChangeInstance:
+    """Replace an instance's raster mask whole (e.g. one made from its box by GrabCut); None removes it."""
+    return _change(project, instance_id, text, mask=mask)
+
+
 # --- keypoints -----------------------------------------------------------------------------------
 
 

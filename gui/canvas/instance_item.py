@@ -1,5 +1,6 @@
 """One instance drawn over the frame: box, polygons, mask, skeleton. User labels are solid,
-predictions dashed with their score, as review tools draw them."""
+predictions dashed with their score, as review tools draw them. The selected instance is drawn
+thicker, with its box's resize handles and its polygons' vertices at a constant screen size."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from core.domain import Instance, Skeleton, Visibility
+from gui.canvas.tools.hit_test import box_handles
 
-NODE_RADIUS = 4.0
+NODE_RADIUS = 4.0  # screen pixels
+HANDLE_SIZE = 7.0  # screen pixels
+VERTEX_SIZE = 5.0  # screen pixels
 
 
 class InstanceItem(QGraphicsItem):
@@ -22,6 +26,11 @@ class InstanceItem(QGraphicsItem):
         self.selected = selected
         self._mask_image = self._mask_to_image() if instance.mask is not None else None
         self._bounds = self._compute_bounds()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
 
     def _mask_to_image(self) -> QImage:
         mask = self.instance.mask.to_array()
@@ -48,7 +57,7 @@ class InstanceItem(QGraphicsItem):
             return QRectF(0, 0, i.mask.width, i.mask.height)
         if not xs:
             return QRectF()
-        pad = NODE_RADIUS * 4 + 20
+        pad = 60.0  # room for handles and nodes drawn at screen size, down to a 1/8 zoom
         return QRectF(min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
 
     def boundingRect(self) -> QRectF:
@@ -56,7 +65,7 @@ class InstanceItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None) -> None:
         i = self.instance
-        pen = QPen(self.color, 3 if self.selected else 2)
+        pen = QPen(self.color.lighter(130) if self.selected else self.color, 3 if self.selected else 2)
         pen.setCosmetic(True)
         if i.is_predicted:
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -78,6 +87,24 @@ class InstanceItem(QGraphicsItem):
             anchor = self._label_anchor()
             if anchor is not None:
                 painter.drawText(anchor, f"{i.score:.2f}")
+        if self.selected:
+            self._paint_handles(painter)
+
+    def _paint_handles(self, painter: QPainter) -> None:
+        """Resize handles of the box and the polygons' vertices, white-edged squares."""
+        scale = max(painter.worldTransform().m11(), 1e-6)
+        outline = QPen(Qt.GlobalColor.white, 1)
+        outline.setCosmetic(True)
+        painter.setPen(outline)
+        painter.setBrush(QBrush(self.color))
+        squares: list[tuple[float, float, float]] = []
+        if self.instance.box is not None:
+            squares += [(x, y, HANDLE_SIZE) for x, y in box_handles(self.instance.box).values()]
+        for polygon in self.instance.polygons:
+            squares += [(x, y, VERTEX_SIZE) for x, y in polygon]
+        for x, y, size in squares:
+            half = size / 2 / scale
+            painter.drawRect(QRectF(x - half, y - half, 2 * half, 2 * half))
 
     def _paint_skeleton(self, painter: QPainter, pen: QPen) -> None:
         points = self.instance.keypoints
@@ -87,6 +114,8 @@ class InstanceItem(QGraphicsItem):
             for a, b in self.skeleton.edges:
                 if a < len(points) and b < len(points) and labelled[a] and labelled[b]:
                     painter.drawLine(QPointF(*points[a, :2]), QPointF(*points[b, :2]))
+        if self.selected:
+            radius *= 1.3
         for x, y, visibility in points[labelled]:
             occluded = visibility == Visibility.OCCLUDED
             painter.setBrush(Qt.BrushStyle.NoBrush if occluded else QBrush(self.color))

@@ -1,0 +1,1 @@
+"""Training data from a project: which frames, split how, decoded once."""

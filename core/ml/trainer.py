@@ -1,0 +1,198 @@
+"""The training loop shared by `ethoframe train`, the GUI's Train button and torchrun.
+
+It reads like torchvision's detection reference (train one epoch, evaluate), but reports
+structured events instead of printing, stops cleanly on a cancel token, writes atomic
+last/best checkpoints every epoch, resumes from the last one, stops early when the monitored
+metric stops improving, runs mixed precision on CUDA, and wraps the model in
+DistributedDataParallel when launched by torchrun (gloo on CPU, NCCL on GPUs).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from core.ml.checkpoint import load_checkpoint, save_checkpoint
+from core.ml.device import choose_device, describe
+from core.ml.events import Emit
+from core.ml.tasks.base import TaskAdapter, parameter_groups
+
+
+class Cancelled(Exception):
+    """Training stopped because the user asked; the last checkpoint is written."""
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 50
+    minutes: float | None = None  # a time budget; when set, training stops when it is spent
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    warmup_steps: int = 50
+    patience: int = 15  # epochs without improvement before early stopping (0: never)
+    device: str = "auto"
+    amp: bool = True  # mixed precision, used on CUDA only
+    seed: int = 0
+    preview_frames: int = 4
+    evaluate_every: int = 1
+
+
+@dataclass
+class TrainResult:
+    best_metrics: dict[str, float]
+    best_path: Path
+    last_path: Path
+    epochs_run: int
+    stopped: str  # "finished", "time", "early_stopping", "cancelled"
+
+
+def _distributed() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), dist.get_world_size()) if world > 1 else (0, 1)
+
+
+class Trainer:
+    def __init__(self, adapter: TaskAdapter, config: TrainConfig, folder: Path, emit: Emit, cancel=None) -> None:
+        self.adapter, self.config, self.folder = adapter, config, Path(folder)
+        self.cancel = cancel
+        self.rank, self.world = _distributed()
+        self.emit = emit if self.rank == 0 else (lambda _event: None)  # one voice under torchrun
+        if self.world > 1 and torch.cuda.is_available():
+            self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        else:
+            self.device = choose_device(config.device)
+
+    @property
+    def last_path(self) -> Path:
+        return self.folder / "last.pt"
+
+    @property
+    def best_path(self) -> Path:
+        return self.folder / "best.pt"
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def _improved(self, value: float, best: float | None) -> bool:
+        if best is None or not math.isfinite(best):
+            return math.isfinite(value)
+        return value < best if self.adapter.monitor_mode == "min" else value > best
+
+    def fit(self, resume: bool = False) -> TrainResult:
+        config, adapter = self.config, self.adapter
+        torch.manual_seed(config.seed + self.rank)
+        model = adapter.build_model().to(self.device)
+        optimizer = torch.optim.AdamW(parameter_groups(model, config.weight_decay), lr=config.lr)
+        use_amp = config.amp and self.device.type == "cuda"
+        scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+        start_epoch, step, best, best_metrics, spent = 0, 0, None, {}, 0.0
+        if resume and self.last_path.is_file():
+            saved = load_checkpoint(self.last_path, adapter.task)
+            model.load_state_dict(saved["model"])
+            optimizer.load_state_dict(saved["optimizer"])
+            start_epoch, step = saved["epoch"] + 1, saved["step"]
+            best, best_metrics, spent = saved.get("best"), saved.get("best_metrics", {}), saved.get("elapsed_s", 0.0)
+            self.emit({"event": "note", "message": f"resumed from epoch {saved['epoch'] + 1}"})
+        trained = model
+        if self.world > 1:
+            trained = nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+
+        self.emit({"event": "started", "task": adapter.task, "device": describe(self.device), "world_size": self.world,
+                   "config": asdict(config), "resumed_epoch": start_epoch})  # fmt: skip
+        budget = None if config.minutes is None else config.minutes * 60.0
+        began = time.monotonic() - spent
+        stopped, epochs_without_gain, epoch = "finished", 0, start_epoch - 1
+        for epoch in range(start_epoch, config.epochs):
+            model.train()
+            losses, images, wait, epoch_began = [], 0, 0.0, time.monotonic()
+            fetch_began = time.monotonic()
+            for batch in adapter.train_batches(epoch, self.rank, self.world):
+                wait += time.monotonic() - fetch_began
+                batch = adapter.to_device(batch, self.device)
+                lr = self._learning_rate(step, epoch, time.monotonic() - began, budget)
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                with torch.autocast(self.device.type, enabled=use_amp):
+                    parts = adapter.losses(trained, batch)
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(parts["loss"]).backward()
+                scaler.unscale_(optimizer)
+                nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+                scaler.step(optimizer)
+                scaler.update()
+                step += 1
+                n = adapter.batch_size_of(batch)
+                images += n
+                losses.append(float(parts["loss"].detach()))
+                elapsed = time.monotonic() - epoch_began
+                self.emit({"event": "step", "epoch": epoch, "step": step, "loss": losses[-1], "lr": lr,
+                           "parts": {k: float(v.detach()) for k, v in parts.items() if k != "loss"},
+                           "images_per_s": images * self.world / max(elapsed, 1e-9), "data_wait": wait / max(elapsed, 1e-9)})  # fmt: skip
+                if self._cancelled() or (budget is not None and time.monotonic() - began > budget):
+                    break
+                fetch_began = time.monotonic()
+
+            metrics: dict[str, float] = {}
+            last_epoch = self._cancelled() or (budget is not None and time.monotonic() - began > budget) or epoch == config.epochs - 1
+            if self.rank == 0 and (epoch % config.evaluate_every == 0 or last_epoch):
+                model.eval()
+                with torch.no_grad():
+                    metrics = adapter.evaluate(model, self.device)
+                    preview = adapter.preview(model, self.device, config.preview_frames)
+                if preview:
+                    self.emit({"event": "preview", "epoch": epoch, "frames": preview})
+            elapsed = time.monotonic() - began
+            eta = self._eta(epoch, start_epoch, elapsed, spent, budget)
+            self.emit({"event": "epoch", "epoch": epoch, "train_loss": sum(losses) / max(len(losses), 1),
+                       "metrics": metrics, "elapsed_s": elapsed, "eta_s": eta})  # fmt: skip
+            monitored = metrics.get(adapter.monitor)
+            if self.rank == 0:
+                payload = {"task": adapter.task, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                           "epoch": epoch, "step": step, "adapter": adapter.state(), "config": asdict(config),
+                           "elapsed_s": elapsed, "metrics": metrics}  # fmt: skip
+                if monitored is not None and self._improved(monitored, best):
+                    best, best_metrics, epochs_without_gain = monitored, metrics, 0
+                    save_checkpoint(self.best_path, {**payload, "optimizer": {}})
+                    self.emit({"event": "checkpoint", "path": str(self.best_path), "kind": "best", "epoch": epoch})
+                elif monitored is not None:
+                    epochs_without_gain += 1
+                save_checkpoint(self.last_path, {**payload, "best": best, "best_metrics": best_metrics})
+                self.emit({"event": "checkpoint", "path": str(self.last_path), "kind": "last", "epoch": epoch})
+            if self._cancelled():
+                stopped = "cancelled"
+                break
+            if budget is not None and time.monotonic() - began > budget:
+                stopped = "time"
+                break
+            if config.patience and epochs_without_gain >= config.patience:
+                stopped = "early_stopping"
+                break
+        if self.world > 1:
+            dist.barrier()
+        if not self.best_path.is_file() and self.last_path.is_file() and self.rank == 0:
+            save_checkpoint(self.best_path, load_checkpoint(self.last_path))  # no metric: last is best
+        return TrainResult(best_metrics, self.best_path, self.last_path, epoch + 1, stopped)
+
+    def _learning_rate(self, step: int, epoch: int, elapsed: float, budget: float | None) -> float:
+        """Linear warm-up, then cosine decay over the time budget, or over the epochs."""
+        config = self.config
+        if step < config.warmup_steps:
+            return config.lr * (step + 1) / config.warmup_steps
+        progress = elapsed / budget if budget is not None else epoch / max(config.epochs, 1)
+        return config.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+    def _eta(self, epoch: int, start_epoch: int, elapsed: float, spent: float, budget: float | None) -> float:
+        if budget is not None:
+            return max(budget - elapsed, 0.0)
+        per_epoch = (elapsed - spent) / max(epoch + 1 - start_epoch, 1)
+        return per_epoch * (self.config.epochs - epoch - 1)
