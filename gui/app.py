@@ -37,10 +37,12 @@ from core.workflows.videos import add_videos
 from gui.actions import ACTIONS
 from gui.canvas.frame_view import FrameView
 from gui.frame_source import FrameSource
-from gui.instance_panel import InstancePanel
+from gui.behaviour_keys import BehaviourKeyFilter
+from gui.project_panels import DOCKS, ProjectPanels, placeholder
 from gui.relink_dialog import RelinkDialog
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
+from gui.tool_bar import ToolBar
 from gui.undo import UndoController
 
 JUMP = 50
@@ -56,13 +58,14 @@ class MainWindow(QMainWindow):
         self.state = AppState()
         self.frames = FrameSource(self)
         self.relink_dialog: RelinkDialog | None = None
-        self.instance_panel: InstancePanel | None = None
+        self.panels: ProjectPanels | None = None
         self.clipboard: list[Instance] = []
         self.playback = QTimer(self)
         self.playback.timeout.connect(self._play_tick)
         self.resize(1400, 900)
 
         self.view = FrameView()
+        self.view.setObjectName("canvas")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.frame_box = QSpinBox()
         self.frame_label = QLabel()
@@ -77,13 +80,27 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.video_list = QListWidget()
-        self._add_dock("Videos", self.video_list, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.instances_dock = self._add_dock("Instances", QWidget(), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.video_list.setObjectName("videos")
+        self.docks = {"Videos": self._add_dock("Videos", self.video_list, Qt.DockWidgetArea.LeftDockWidgetArea)}
         self.history_view = QUndoView()
-        self._add_dock("History", self.history_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        for name, area in DOCKS:
+            self.docks[name] = self._add_dock(name, self.history_view if name == "History" else placeholder(), area)
+        # The timeline runs under the video only; the side docks keep their full height.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.docks["Ethogram"], self.docks["Skeleton"])
+        self.docks["Ethogram"].raise_()
+        self.tool_status = QLabel()
+        self.statusBar().addPermanentWidget(self.tool_status)
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_actions()
+        self.tool_bar = ToolBar(self, self.view)
+        BehaviourKeyFilter(
+            self,
+            lambda text: self.panels is not None and self.panels.ethogram.handle_key(text),
+            lambda text: self.panels is not None and self.panels.claims_key(text),
+        ).install()
 
         self.video_list.currentRowChanged.connect(self._video_row_changed)
         self.slider.valueChanged.connect(self.state.set_frame)
@@ -118,9 +135,9 @@ class MainWindow(QMainWindow):
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
         self.history_view.setStack(self.undo_controller.stack)
-        self.instance_panel = InstancePanel(self.undo_controller, self.state)
-        self.instance_panel.edit_requested.connect(self.push_edit)
-        self.instances_dock.setWidget(self.instance_panel)
+        self.panels = ProjectPanels(self, project, self.undo_controller, self.state)
+        self.panels.place(self.docks)
+        self.tool_bar.attach(self.panels.tool_context)
         self._refresh_videos()
         self._update_title()
         self._refresh_status()
@@ -269,12 +286,15 @@ class MainWindow(QMainWindow):
 
     # --- editing --------------------------------------------------------------------------------
 
+    def show_message(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
     def push_edit(self, edit: Edit) -> bool:
         """Apply a core edit through the undo stack; a refused edit shows why and changes nothing."""
         try:
             self.undo_controller.push(edit)
         except (ProjectError, ValueError) as error:
-            self.statusBar().showMessage(str(error), 5000)
+            self.show_message(str(error))
             return False
         return True
 
@@ -317,8 +337,8 @@ class MainWindow(QMainWindow):
             self.state.select(ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0])
 
     def accept_selected(self) -> None:
-        if self.instance_panel is not None:
-            self.instance_panel.accept_selected()
+        if self.panels is not None:
+            self.panels.instances.accept_selected()
 
     def accept_all_on_frame(self) -> None:
         predicted = [i for i in self._frame_instances() if i.is_predicted]

@@ -6,8 +6,9 @@ The rule (`key_bindings`):
      behaviour owns that exact case);
   2. the digits 1-9 also code the first nine behaviours in ethogram order (1 the first),
      unless some behaviour has that digit as its own key: an explicit key always wins.
-Keys that are the window's own one-key shortcuts (`reserved_keys`) are refused as behaviour
-keys, because Qt gives shortcuts the key before any widget sees it.
+Keys that are the window's own one-key shortcuts (`reserved_keys`, e.g. "." and ",") are
+refused as behaviour keys. The canvas tools' one-letter shortcuts are not: a behaviour key wins
+over them (`BehaviourKeyFilter` claims it before the shortcut fires).
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ class BehaviourKeyFilter(QObject):
     to `handle_key` (e.g. `EthogramPanel.handle_key`) before the focused widget sees them,
     except while typing in a text field or when a dialog is in front."""
 
-    def __init__(self, window: QWidget, handle_key: Callable[[str], bool]) -> None:
+    def __init__(
+        self, window: QWidget, handle_key: Callable[[str], bool], claims_key: Callable[[str], bool] = lambda _t: False
+    ) -> None:
         super().__init__(window)
-        self.window, self.handle_key = window, handle_key
+        self.window, self.handle_key, self.claims_key = window, handle_key, claims_key
 
     def install(self) -> BehaviourKeyFilter:
         QApplication.instance().installEventFilter(self)
@@ -73,8 +76,15 @@ class BehaviourKeyFilter(QObject):
             app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride) or not isinstance(watched, QWidget):
             return False
-        if watched.window() is not self.window or isinstance(watched, TEXT_INPUTS):
+        if watched.window() is not self.window or isinstance(watched, TEXT_INPUTS) or not is_plain_key(event):
             return False
-        return is_plain_key(event) and self.handle_key(event.text())
+        if kind == QEvent.Type.ShortcutOverride:
+            # A behaviour's key beats a one-letter tool shortcut: while coding, "b" for "bite"
+            # must code the bite, not switch to the box tool (the tool bar still has it).
+            if self.claims_key(event.text()):
+                event.accept()
+            return False
+        return self.handle_key(event.text())

@@ -72,7 +72,7 @@ def test_accept_all_predictions_on_a_frame_is_one_undo_step(qtbot, window):
 
 def test_instance_panel_assigns_class_and_track(qtbot, window):
     window.state.set_frame(2)
-    panel = window.instance_panel
+    panel = window.panels.instances
     predicted = [i for i in window.project.instances.on_frame(window.state.video_id, 2) if i.is_predicted][0]
     window.state.select(predicted.id)
     assert panel.accept_button.isEnabled()
