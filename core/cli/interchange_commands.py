@@ -1,0 +1,53 @@
+"""`ethoframe import` and `ethoframe export`: other tools' files in and out of a project.
+
+    ethoframe import projects/mice clip.slp                 # format detected
+    ethoframe export projects/mice out/ --format yolo --what labels
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from core.cli.progress import TextProgress
+from core.interchange import EXPORT_FORMATS, IMPORT_FORMATS, export, import_file
+from core.project import Project
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    imp = commands.add_parser("import", help="import labels, predictions or events from another tool's files")
+    imp.add_argument("project", type=Path)
+    imp.add_argument("source", type=Path, metavar="FILE_OR_DIR")
+    imp.add_argument("--format", choices=IMPORT_FORMATS, help="the file's format (default: detected)")
+    imp.add_argument("--json", action="store_true", help="print what came in as JSON")
+    imp.set_defaults(run=run_import)
+
+    exp = commands.add_parser("export", help="export labels, predictions or events to another tool's format")
+    exp.add_argument("project", type=Path)
+    exp.add_argument("out", type=Path, metavar="OUT")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, help="the format (default: from OUT's suffix)")
+    exp.add_argument("--what", choices=("labels", "predictions", "both"), default="both")
+    exp.set_defaults(run=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project, TextProgress("importing") as progress:
+        summary = import_file(project, args.source, args.format, progress)
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2))
+        return 0
+    counts = {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and v}
+    print(f"imported {summary.path} ({summary.format}): " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    for note in summary.notes:
+        print(f"  note: {note}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project, TextProgress("exporting") as progress:
+        summary = export(project, args.out, args.format, args.what, progress)
+    print(f"exported {args.what} as {summary.format}: " + ", ".join(summary.files))
+    for note in summary.notes:
+        print(f"  note: {note}")
+    return 0
