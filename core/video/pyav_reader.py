@@ -168,7 +168,6 @@ class PyAVReader(VideoReader):
 
     def _decode_timed(self, index: int, cache: bool) -> np.ndarray:
         idx = self.index
-        target = int(idx.pts[index])
         key = idx.keyframe_at_or_before(index)
         key_index = (idx.frame_of_pts(int(idx.key_pts[key])) or 0) if key >= 0 else 0
         # Backfill only for a short step back (the left arrow key held), not for a random jump

@@ -31,13 +31,17 @@ class VideoTable(RecordTable[Video]):
     def relink(self, video_id: int, new_path: str | Path, fingerprint: str) -> Video:
         """Point a video at its new location, after checking the file there is the same content."""
         video = self.get(video_id)
-        if fingerprint != video.fingerprint:
+        # An imported video that was never on this machine has no fingerprint yet: the first
+        # file offered is taken, and its fingerprint recorded from now on.
+        if video.fingerprint and fingerprint != video.fingerprint:
             raise VideoRelinkError(
                 f"{new_path} is not the same video as {video.display_name} (its content differs); nothing was changed"
             )
         with self._db.transaction() as connection:
             connection.execute(
-                update(s.videos).where(s.videos.c.id == video_id).values(path=str(Path(new_path).resolve()))
+                update(s.videos)
+                .where(s.videos.c.id == video_id)
+                .values(path=str(Path(new_path).resolve()), fingerprint=fingerprint)
             )
         return self.get(video_id)
 

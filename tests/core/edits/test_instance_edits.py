@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core import edits
-from core.domain import Box, Instance, Rle, Visibility
+from core.domain import Box, Instance, Visibility
 from core.edits import EditHistory
 from core.project import InvalidEditError
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from core.cli import interchange_commands, main as cli
+from core.cli import main as cli
 from core.interchange import FormatNotRecognisedError, detect_format, export
 
 from interchange_helpers import fill
@@ -38,8 +38,7 @@ def test_detection_refuses_what_it_does_not_know(tmp_path):
         detect_format(tmp_path / "other.json")
 
 
-def test_cli_import_and_export(data, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + (interchange_commands,))
+def test_cli_import_and_export(data, tmp_path, capsys):
     folder = tmp_path / "flies"
     assert cli.main(["new", str(folder)]) == 0
     assert cli.main(["import", str(folder), str(data / "sleap" / "clip.slp"), "--json"]) == 0

@@ -7,7 +7,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from core.domain import Behaviour, BehaviourEvent, Box, Instance, LabelClass, ModelRecord, Rle, Suggestion, TrainingRun
+from core.domain import Behaviour, BehaviourEvent, Box, Instance, LabelClass, ModelRecord, Rle, Suggestion, TrainingRun, Video
 from core.project import (
     NewerSchemaError,
     NotAProjectError,
@@ -203,6 +203,14 @@ def test_relinking_checks_the_fingerprint(project, video, tmp_path):
     moved = project.videos.relink(video.id, tmp_path / "moved.mp4", video.fingerprint)
     assert moved.path == str((tmp_path / "moved.mp4").resolve())
     assert project.videos.missing() == [moved]
+
+
+def test_a_video_without_fingerprint_takes_the_first_file_offered(project, tmp_path):
+    imported = project.videos.add(Video("/elsewhere/session1.mp4", 10, 30.0, 64, 48, ""))
+    relinked = project.videos.relink(imported.id, tmp_path / "session1.mp4", "ab" * 32)
+    assert relinked.fingerprint == "ab" * 32
+    with pytest.raises(VideoRelinkError):
+        project.videos.relink(imported.id, tmp_path / "other.mp4", "cd" * 32)
 
 
 def test_unknown_records_raise_not_found(project):
