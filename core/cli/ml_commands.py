@@ -1,0 +1,157 @@
+"""`ethoframe train`, `evaluate` and `predict`. With `--events-json` each prints its events as
+JSON lines (what the GUI's background process reads); otherwise a progress bar and one line
+per epoch for a person. Ctrl+C (or SIGTERM from the GUI's Stop) stops cleanly: training
+finishes its step and writes its checkpoint; prediction finishes its batch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+from core.cli.progress import TextProgress
+from core.project import Project
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="fine-tune a pretrained CNN on the project's labels")
+    train.add_argument("project")
+    train.add_argument("--task", required=True, choices=("pose", "detect", "segment"))
+    train.add_argument("--backbone", default="efficientnet_lite0", help="efficientnet_lite0 (offline), resnet18, resnet50, mobilenet_v3_large")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=int, help="number of epochs (default 50)")
+    length.add_argument("--minutes", type=float, help="a time budget instead of a number of epochs")
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    train.add_argument("--batch-size", type=int, help="images per step (default: the task's)")
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--resume", type=int, metavar="RUN_ID", help="continue a stopped training run")
+    train.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="a task option, e.g. mode=topdown")
+    train.add_argument("--events-json", action="store_true", help="print events as JSON lines (for the GUI)")
+    train.set_defaults(run=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a trained model (the newest by default)")
+    evaluate.add_argument("project")
+    evaluate.add_argument("--model", type=int, help="model id (see `ethoframe info`)")
+    evaluate.add_argument("--frames", type=int, default=200, help="demo projects: how many never-labelled frames")
+    evaluate.add_argument("--device", default="auto")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=run_evaluate)
+
+    predict = commands.add_parser("predict", help="run a trained model on videos and store its predictions")
+    predict.add_argument("project")
+    predict.add_argument("--model", type=int, help="model id (default: the newest)")
+    predict.add_argument("--video", type=int, action="append", help="video id (default: all videos)")
+    predict.add_argument("--frames", metavar="A:B", help="only frames A to B-1")
+    predict.add_argument("--batch-size", type=int, default=8)
+    predict.add_argument("--device", default="auto")
+    predict.add_argument("--resume", action="store_true", help="skip frames this model already predicted")
+    predict.add_argument("--events-json", action="store_true")
+    predict.set_defaults(run=run_predict)
+
+
+def _cancel_on_signals() -> threading.Event:
+    cancel = threading.Event()
+
+    def stop(_signum, _frame) -> None:
+        if cancel.is_set():  # a second Ctrl+C: stop now
+            raise KeyboardInterrupt
+        cancel.set()
+        print("stopping after the current step (Ctrl+C again to abort)", file=sys.stderr)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    return cancel
+
+
+def _options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--option takes KEY=VALUE, not {pair!r}")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
+
+
+class _HumanTrainingOutput:
+    def __init__(self) -> None:
+        self.progress: TextProgress | None = None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "started":
+            print(f"training {event['task']} on {event['device']}", file=sys.stderr)
+        elif kind == "epoch":
+            metrics = "  ".join(f"{k} {v:.4g}" for k, v in event["metrics"].items() if isinstance(v, (int, float)))
+            print(f"epoch {event['epoch'] + 1}: loss {event['train_loss']:.4g}  {metrics}  "
+                  f"elapsed {event['elapsed_s']:.0f}s  eta {event['eta_s']:.0f}s", file=sys.stderr)  # fmt: skip
+        elif kind in ("note", "failed"):
+            print(event.get("message") or event.get("reason"), file=sys.stderr)
+        elif kind in ("finished", "cancelled") and "model_id" in event:
+            print(f"model {event['model_id']} saved ({event.get('stopped', kind)}): {event['path']}")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from core.ml.events import json_lines
+    from core.ml.jobs.train_job import train
+    from core.ml.trainer import TrainConfig
+
+    options = {"backbone": args.backbone, **_options(args.option)}
+    if args.batch_size:
+        options["batch_size"] = args.batch_size
+    config = TrainConfig(device=args.device, lr=args.lr)
+    if args.minutes is not None:
+        config.minutes, config.epochs = args.minutes, 10**6
+    elif args.epochs is not None:
+        config.epochs = args.epochs
+    emit = json_lines() if args.events_json else _HumanTrainingOutput()
+    cancel = _cancel_on_signals()
+    with Project.open(args.project) as project:
+        model = train(project, args.task, options, config, emit, cancel, resume_run=args.resume)
+    return 0 if model is not None else 1
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from core.ml.jobs.evaluate_job import evaluate
+
+    with Project.open(args.project) as project:
+        report = evaluate(project, args.model, n_frames=args.frames, device=args.device)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"model {report['model_id']} ({report['task']}), on {report['frames']} frames ({report['evaluated_on'].replace('_', ' ')}):")
+        for key, value in report.items():
+            if key not in ("model_id", "task", "frames", "evaluated_on"):
+                print(f"  {key:<20} {'n/a' if value is None else f'{value:.4g}'}")
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from core.ml.events import json_lines
+    from core.ml.jobs.predict_job import predict_video
+
+    cancel = _cancel_on_signals()
+    with Project.open(args.project) as project:
+        videos = args.video or [v.id for v in project.videos.all() if v.id not in {m.id for m in project.videos.missing()}]
+        for video_id in videos:
+            frames = None
+            if args.frames:
+                first, _, last = args.frames.partition(":")
+                frames = list(range(int(first or 0), int(last) if last else project.videos.get(video_id).frame_count))
+            if args.events_json:
+                emit = json_lines()
+                summary = predict_video(project, video_id, args.model, frames, args.batch_size, args.device, args.resume, emit, cancel)
+            else:
+                with TextProgress(f"video {video_id}") as bar:
+                    emit = lambda e: bar(e["done"], e["total"]) if e["event"] == "progress" else None  # noqa: E731
+                    summary = predict_video(project, video_id, args.model, frames, args.batch_size, args.device, args.resume, emit, cancel)
+                print(f"video {video_id}: {summary.instances} instances on {summary.frames} frames ({summary.frames_per_s:.1f} frames/s)")
+            if summary.stopped:
+                return 1
+    return 0

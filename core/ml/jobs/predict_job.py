@@ -1,0 +1,154 @@
+"""Predicting over whole videos: frames are decoded on a background thread while the model
+runs (decode overlapped with compute), predictions are written one batch per transaction (the
+GUI can read and label meanwhile), and a stopped run resumes where it stopped.
+
+Predicting a frame replaces earlier predictions on it (of any model): a frame shows one model's
+opinion at a time, and user labels are never touched.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, delete, select
+
+from core.domain import Box, Instance, ModelRecord
+from core.ml.checkpoint import load_checkpoint
+from core.ml.device import choose_device
+from core.ml.events import Emit
+from core.ml.tasks.registry import load_predictor
+from core.project import Project
+from core.project import schema as s
+from core.video import open_video
+
+
+@dataclass
+class PredictSummary:
+    frames: int
+    instances: int
+    seconds: float
+    stopped: bool
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.frames / self.seconds if self.seconds else 0.0
+
+
+def model_checkpoint(project: Project, model: ModelRecord) -> Path:
+    return project.folder / model.path / "best.pt"
+
+
+def load_model_predictor(project: Project, model_id: int | None, task: str | None = None, device: str = "auto"):
+    """The predictor of model `model_id` (default: the newest, of `task` if given)."""
+    model = project.models.get(model_id) if model_id is not None else project.models.newest(task)
+    if model is None:
+        raise ValueError("this project has no trained model yet: train one first (ethoframe train)")
+    payload = load_checkpoint(model_checkpoint(project, model), model.task)
+    return model, load_predictor(payload, choose_device(device))
+
+
+def as_instance(prediction: Any, video_id: int, frame_index: int, model_id: int) -> Instance:
+    """A predictor's output (an Instance, or a dict with box/score/class_id/mask) on a frame."""
+    if isinstance(prediction, Instance):
+        return prediction.with_changes(video_id=video_id, frame_index=frame_index, source="predicted", model_id=model_id)
+    box = prediction.get("box")
+    return Instance(
+        video_id, frame_index, class_id=prediction.get("class_id"),
+        box=Box(*map(float, box)) if box is not None else None, mask=prediction.get("mask"),
+        keypoints=prediction.get("keypoints"), keypoint_scores=prediction.get("keypoint_scores"),
+        skeleton_id=prediction.get("skeleton_id"), source="predicted", score=prediction.get("score"), model_id=model_id,
+    )  # fmt: skip
+
+
+def frames_predicted(project: Project, video_id: int, model_id: int) -> set[int]:
+    query = (
+        select(s.frames.c.frame_index)
+        .distinct()
+        .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
+        .where(s.frames.c.video_id == video_id, s.instances.c.model_id == model_id, s.instances.c.source == "predicted")
+    )
+    with project.db.reading() as connection:
+        return set(connection.execute(query).scalars())
+
+
+def _replace_predictions(project: Project, video_id: int, frames: list[int], instances: list[Instance]) -> None:
+    frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(frames))
+    with project.transaction() as connection:
+        connection.execute(delete(s.instances).where(and_(s.instances.c.source == "predicted", s.instances.c.frame_id.in_(frame_ids))))
+        project.instances.add_many(instances)
+
+
+def predict_video(
+    project: Project,
+    video_id: int,
+    model_id: int | None = None,
+    frames: list[int] | None = None,
+    batch_size: int = 8,
+    device: str = "auto",
+    resume: bool = False,
+    emit: Emit = lambda _event: None,
+    cancel=None,
+) -> PredictSummary:
+    """Predict `frames` (default: every frame) of a video with a model (default: the newest)."""
+    model, predictor = load_model_predictor(project, model_id, device=device)
+    video = project.videos.get(video_id)
+    wanted = sorted(set(range(video.frame_count) if frames is None else frames))
+    if resume:
+        done_before = frames_predicted(project, video_id, model.id)
+        wanted = [f for f in wanted if f not in done_before]
+    emit({"event": "started", "task": model.task, "model_id": model.id, "video_id": video_id, "frames": len(wanted)})
+    batches: queue.Queue = queue.Queue(maxsize=3)
+    stop = threading.Event()
+
+    def decode() -> None:
+        try:
+            with open_video(video.path, cache_mb=64) as reader:
+                for start in range(0, len(wanted), batch_size):
+                    indices = wanted[start : start + batch_size]
+                    images = [np.array(reader.read(i, cache=False)) for i in indices]
+                    while not stop.is_set():
+                        try:
+                            batches.put((indices, images), timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+        except Exception as error:  # surfaced on the consuming thread
+            batches.put(error)
+            return
+        batches.put(None)
+
+    reader_thread = threading.Thread(target=decode, name="predict-decode", daemon=True)
+    reader_thread.start()
+    began, done, made, stopped = time.monotonic(), 0, 0, False
+    try:
+        while True:
+            item = batches.get()
+            if item is None:
+                break
+            if isinstance(item, Exception):
+                raise item
+            indices, images = item
+            predictions = predictor.predict(images)
+            instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
+            _replace_predictions(project, video_id, indices, instances)
+            done, made = done + len(indices), made + len(instances)
+            elapsed = time.monotonic() - began
+            emit({"event": "progress", "done": done, "total": len(wanted), "frames_per_s": done / max(elapsed, 1e-9)})
+            if cancel is not None and cancel.is_set():
+                stopped = True
+                break
+    finally:
+        stop.set()
+        reader_thread.join(timeout=5)
+    summary = PredictSummary(done, made, time.monotonic() - began, stopped)
+    emit({"event": "cancelled" if stopped else "finished", "frames": done, "instances": made,
+          "frames_per_s": summary.frames_per_s, "model_id": model.id})  # fmt: skip
+    return summary

@@ -1,0 +1,34 @@
+"""A toy "detection" task for testing the job orchestration without training a real network:
+it learns nothing useful, and always predicts one box per frame."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from toy_task import ToyAdapter  # noqa: E402
+
+
+def build_adapter(project, options):
+    if not project.instances.labeled_frames():
+        from core.ml.tasks.errors import TrainingDataError
+
+        raise TrainingDataError("this project has no labels to train on")
+    adapter = ToyAdapter(batches=2)
+    adapter.task = "toy"
+    return adapter
+
+
+class BoxPredictor:
+    def __init__(self, box):
+        self.box = box
+        self.calls = 0
+
+    def predict(self, frames):
+        self.calls += 1
+        return [[{"box": self.box, "score": 0.9, "class_id": None}] for _ in frames]
+
+
+def load_predictor(payload, device):
+    return BoxPredictor((2.0, 2.0, 20.0, 20.0))
