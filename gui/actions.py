@@ -21,6 +21,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.open", "&File", "&Open Project…", "choose_project", ("Ctrl+O",), needs_project=False),
     ActionSpec("file.add_videos", "&File", "&Add Videos…", "choose_videos", ("Ctrl+I",)),
     ActionSpec("file.relink", "&File", "&Relink Missing Videos…", "show_relink_dialog"),
+    ActionSpec("file.import", "&File", "&Import Labels…", "show_import_dialog", ("Ctrl+Shift+I",)),
+    ActionSpec("file.export", "&File", "&Export…", "show_export_dialog", ("Ctrl+E",)),
     ActionSpec("file.quit", "&File", "&Quit", "close", ("Ctrl+Q",), needs_project=False),
     ActionSpec("edit.undo", "&Edit", "&Undo", "undo_edit", ("Ctrl+Z",)),
     ActionSpec("edit.redo", "&Edit", "&Redo", "redo_edit", ("Ctrl+Shift+Z", "Ctrl+Y")),

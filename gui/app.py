@@ -37,6 +37,7 @@ from core.workflows.videos import add_videos
 from gui.actions import ACTIONS
 from gui.canvas.frame_view import FrameView
 from gui.frame_source import FrameSource
+from gui.interchange_dialogs import ExportDialog, ImportDialog
 from gui.behaviour_keys import BehaviourKeyFilter
 from gui.project_panels import DOCKS, ProjectPanels, placeholder
 from gui.relink_dialog import RelinkDialog
@@ -171,6 +172,27 @@ class MainWindow(QMainWindow):
         self._refresh_videos()
         self._refresh_status()
         return True
+
+    def show_import_dialog(self) -> ImportDialog:
+        dialog = ImportDialog(self.project, self)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        return dialog
+
+    def _imported(self, summary) -> None:
+        self._refresh_videos()
+        self._refresh_status()
+        self._show_annotations()
+        if self.panels is not None:
+            for panel in (self.panels.instances, self.panels.ethogram, self.panels.skeletons, self.panels.timeline):
+                panel.refresh()
+        self.show_message(f"imported {summary.instances_user + summary.instances_predicted} instances from {Path(summary.path).name}")
+
+    def show_export_dialog(self) -> ExportDialog:
+        dialog = ExportDialog(self.project, self)
+        dialog.exported.connect(lambda summary: self.show_message(f"exported to {', '.join(summary.files)}"))
+        dialog.open()
+        return dialog
 
     def show_relink_dialog(self) -> None:
         if self.project is None or not self.project.videos.missing():
