@@ -1,0 +1,51 @@
+"""The pose task: heatmap keypoint models, single-animal or top-down, on pretrained backbones.
+
+    adapter = build_adapter(project, {"backbone": "efficientnet_lite0", "mode": "auto"})
+    Trainer(adapter, TrainConfig(minutes=10), folder, emit).fit()
+    predictor = load_predictor(load_checkpoint(folder / "best.pt", "pose"), torch.device("cpu"))
+    instances_per_frame = predictor.predict([rgb_frame, ...])
+
+Options (all optional): backbone, pretrained, mode ("auto" | "single" | "topdown"), batch_size,
+val_fraction, skeleton_id, loss ("mse" | "focal"), output_stride (2 | 4), sigma, centroid_sigma, node_threshold,
+centroid_threshold, max_instances, min_separation, samples_per_epoch, input_scale, crop_size, crop_scale,
+centroid_scale, decoder_channels, freeze_early, and augment (or "augmentation"): a dict of
+rotation, scale, translate, hflip, vflip, brightness, contrast, gamma, blur, noise (see
+`config.AugmentOptions`). Scales left out are picked from the animals' size (`config.fit_scaling`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from core.ml.checkpoint import CheckpointError
+from core.ml.tasks.errors import TrainingDataError
+from core.ml.tasks.pose.adapter import PoseAdapter, build_model_from_state
+from core.ml.tasks.pose.config import PoseConfig
+from core.ml.tasks.pose.predictor import PosePredictor
+
+__all__ = ["PoseAdapter", "PoseConfig", "PosePredictor", "TrainingDataError", "build_adapter", "load_predictor"]
+
+
+def build_adapter(project, options: dict[str, Any] | None = None) -> PoseAdapter:
+    """The pose task on `project`'s user keypoint labels; raises `TrainingDataError` when they
+    cannot train it and `ValueError` for an unknown option. Decodes the labelled frames once."""
+    return PoseAdapter(project, options)
+
+
+def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | str = "cpu") -> PosePredictor:
+    """A predictor from a checkpoint payload (`load_checkpoint(path, "pose")`): the model is
+    rebuilt from the payload's `adapter` state with random weights (no download) and loaded.
+    Raises `CheckpointError` for another task's model or one this version cannot rebuild."""
+    if checkpoint_payload.get("task") != "pose":
+        raise CheckpointError(f"this is a {checkpoint_payload.get('task')} model, not a pose model")
+    device = torch.device(device)
+    try:
+        state = checkpoint_payload["adapter"]
+        model = build_model_from_state(state, pretrained=False)
+        model.load_state_dict(checkpoint_payload["model"])
+    except (KeyError, TypeError, RuntimeError) as error:
+        raise CheckpointError(f"this pose checkpoint cannot be rebuilt by this version ({error})") from None
+    model.to(device).eval()
+    return PosePredictor(model, PoseConfig.from_dict(state["config"]), state["skeleton"], device)

@@ -1,0 +1,158 @@
+"""The pose task as the shared trainer sees it (`core.ml.tasks.base.TaskAdapter`).
+
+One training step feeds both networks of a top-down model: a batch of augmented crops to the
+instance network and a few augmented whole frames to the centroid network; the loss is the sum
+of their heatmap losses. Validation runs the real inference pipeline on the held-out frames
+and scores it with `core.ml.metrics.keypoints`, so the numbers the GUI plots are the numbers a
+user gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch import nn
+
+from core.ml.data.frame_store import FrameStore
+from core.ml.metrics.keypoints import FrameKeypoints, keypoint_metrics
+from core.ml.tasks.pose.config import PoseConfig, fit_scaling
+from core.ml.tasks.pose.data import PoseLabels, load_pose_labels
+from core.ml.tasks.pose.heatmaps import quality_focal, weighted_mse
+from core.ml.tasks.pose.model import PoseModel
+from core.ml.tasks.pose.predictor import PosePredictor
+from core.ml.tasks.pose.samples import SampleMaker, collate
+from core.project import Project
+
+Batch = dict[str, dict[str, torch.Tensor]]
+
+
+def skeleton_state(labels: PoseLabels) -> dict[str, Any]:
+    skeleton = labels.skeleton
+    return {"id": skeleton.id, "name": skeleton.name, "nodes": list(skeleton.nodes),
+            "edges": [list(e) for e in skeleton.edges], "symmetries": [list(s) for s in skeleton.symmetries],
+            "class_id": labels.class_id}  # fmt: skip
+
+
+def build_model_from_state(state: dict[str, Any], pretrained: bool) -> PoseModel:
+    config = PoseConfig.from_dict(state["config"])
+    return PoseModel(config.backbone, len(state["skeleton"]["nodes"]), config.mode == "topdown", config.output_stride,
+                     config.decoder_channels, pretrained=pretrained and config.pretrained,
+                     freeze_early=config.freeze_early, logits=config.loss == "focal")  # fmt: skip
+
+
+class PoseAdapter:
+    task = "pose"
+    monitor = "val_median_px_error"
+    monitor_mode = "min"
+
+    def __init__(self, project: Project, options: dict[str, Any] | None = None, progress=None) -> None:
+        self.config = config = PoseConfig.from_options(options)
+        self.labels = labels = load_pose_labels(project, config.skeleton_id, config.val_fraction)
+        store = FrameStore(project, project.folder / "models" / ".frame_cache")
+        store.load([f.key for f in labels.frames], progress)
+        frames = {f.key: store[f.key] for f in labels.frames}
+        largest = max(frame.shape[1] for frame in frames.values()), max(frame.shape[0] for frame in frames.values())
+        fit_scaling(config, [f.keypoints for f in labels.frames], largest)
+        permutation = labels.skeleton.flip_permutation()
+        symmetric = bool(labels.skeleton.symmetries)
+        self.train_samples = SampleMaker(config, frames, labels.train, permutation, symmetric)
+        self.val_samples = SampleMaker(config, frames, labels.val, permutation, symmetric)
+        self.val_frames = [frames[f.key] for f in labels.val]
+        self.note: str | None = None
+
+    @property
+    def topdown(self) -> bool:
+        return self.config.mode == "topdown"
+
+    def state(self) -> dict[str, Any]:
+        return {"config": self.config.to_dict(), "skeleton": skeleton_state(self.labels),
+                "train_frames": len(self.labels.train), "val_frames": len(self.labels.val)}  # fmt: skip
+
+    def build_model(self) -> nn.Module:
+        model = build_model_from_state(self.state(), pretrained=True)
+        self.note = model.note
+        return model
+
+    # --- training --------------------------------------------------------------------------
+
+    def _collate(self, instance: list, centroid: list) -> Batch:
+        config, n_nodes = self.config, len(self.labels.skeleton.nodes)
+        batch = {"instance": collate(instance, n_nodes, config.output_stride, config.sigma, merge=False)}
+        if centroid:
+            batch["centroid"] = collate(centroid, 1, config.output_stride, config.centroid_sigma, merge=True)
+        return batch
+
+    def train_batches(self, epoch: int, rank: int = 0, world_size: int = 1) -> Iterator[Batch]:
+        config, samples = self.config, self.train_samples
+        generator = torch.Generator().manual_seed(1009 * epoch + 17)  # the same order on every rank
+        units = len(samples.instances) if self.topdown else len(samples.labels)
+        repeats = max(1, -(-config.samples_per_epoch // max(units, 1)))
+        order = torch.cat([torch.randperm(units, generator=generator) for _ in range(repeats)]).tolist()
+        size = config.batch_size
+        n_batches = max(1, len(order) // size)
+        frames_per_batch = max(1, size // 4)
+        for b in range(rank, n_batches, world_size):
+            chosen = order[b * size : (b + 1) * size]
+            if self.topdown:
+                crops = [samples.crop(i, augment=True) for i in chosen]
+                picks = torch.randint(len(samples.labels), (frames_per_batch,), generator=generator).tolist()
+                yield self._collate(crops, [samples.whole(n, augment=True) for n in picks])
+            else:
+                yield self._collate([samples.whole(n, augment=True) for n in chosen], [])
+
+    def to_device(self, batch: Batch, device: torch.device) -> Batch:
+        return {part: {k: v.to(device, non_blocking=True) for k, v in tensors.items()} for part, tensors in batch.items()}
+
+    def batch_size_of(self, batch: Batch) -> int:
+        return int(batch["instance"]["images"].shape[0])
+
+    def losses(self, model: nn.Module, batch: Batch) -> dict[str, torch.Tensor]:
+        centroid = batch.get("centroid")
+        instance_maps, centroid_maps = model(batch["instance"]["images"], centroid["images"] if centroid else None)
+        loss = quality_focal if self.config.loss == "focal" else weighted_mse
+        parts = {"instance": loss(instance_maps.float(), batch["instance"]["targets"], batch["instance"]["weights"])}
+        if centroid is not None:
+            parts["centroid"] = loss(centroid_maps.float(), centroid["targets"], centroid["weights"])
+        parts["loss"] = sum(parts.values())
+        return parts
+
+    # --- validation ------------------------------------------------------------------------
+
+    def _val_loss(self, model: nn.Module, device: torch.device) -> float:
+        samples, total, count = self.val_samples, 0.0, 0
+        units = range(len(samples.instances)) if self.topdown else range(len(samples.labels))
+        chunk = list(units)
+        for start in range(0, len(chunk), self.config.batch_size):
+            part = chunk[start : start + self.config.batch_size]
+            if self.topdown:
+                frames = sorted({samples.instances[i][0] for i in part})
+                batch = self._collate([samples.crop(i, False) for i in part], [samples.whole(n, False) for n in frames])
+            else:
+                batch = self._collate([samples.whole(n, False) for n in part], [])
+            total += float(self.losses(model, self.to_device(batch, device))["loss"]) * len(part)
+            count += len(part)
+        return total / max(count, 1)
+
+    def predictor(self, model: nn.Module, device: torch.device) -> PosePredictor:
+        return PosePredictor(model, self.config, skeleton_state(self.labels), device)
+
+    def evaluate(self, model: nn.Module, device: torch.device) -> dict[str, float]:
+        metrics = {"val_loss": self._val_loss(model, device)}
+        predictions = self.predictor(model, device).predict_arrays(self.val_frames)
+        frames = [
+            FrameKeypoints(label.keypoints, poses.keypoints, poses.scores, label.areas)
+            for label, poses in zip(self.labels.val, predictions)
+        ]
+        metrics.update({f"val_{name}": value for name, value in keypoint_metrics(frames).items()})
+        return metrics
+
+    def preview(self, model: nn.Module, device: torch.device, n: int = 4) -> list[dict[str, Any]]:
+        chosen = self.labels.val[:n]
+        predictions = self.predictor(model, device).predict_arrays([self.val_frames[i] for i in range(len(chosen))])
+        return [
+            {"video_id": label.key[0], "frame_index": label.key[1], "instances": poses.as_dicts()}
+            for label, poses in zip(chosen, predictions)
+        ]
+
