@@ -33,6 +33,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.next_instance", "&Edit", "Select Next Instance", "select_next_instance", ("Tab",)),
     ActionSpec("edit.accept", "&Edit", "&Accept Selected Prediction", "accept_selected", ("Ctrl+Return",)),
     ActionSpec("edit.accept_all", "&Edit", "Accept All Predictions on Frame", "accept_all_on_frame", ("Ctrl+Shift+Return",)),
+    ActionSpec("ml.train", "&Model", "&Train…", "train_model", ("Ctrl+T",)),
+    ActionSpec("ml.predict", "&Model", "&Predict…", "predict", ("Ctrl+Shift+P",)),
     ActionSpec("view.fit", "&View", "&Fit Frame to Window", "fit_view", ("Ctrl+0",)),
     ActionSpec("view.predictions", "&View", "Show/Hide &Predictions", "toggle_predictions", ("Ctrl+P",)),
     ActionSpec("go.play", "&Go", "Play/Pause", "toggle_playback", ("Space",)),

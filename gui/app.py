@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import Instance
-from core.edits import CompositeEdit, DeleteInstance, Edit, accept_prediction, copy_previous_labeled_frame
+from core.edits import DeleteInstance, Edit, copy_previous_labeled_frame
 from core.edits import paste_instances as paste_edit
 from core.project import Project, ProjectError
 from core.video import VideoError
@@ -41,9 +41,11 @@ from gui.interchange_dialogs import ExportDialog, ImportDialog
 from gui.behaviour_keys import BehaviourKeyFilter
 from gui.project_panels import DOCKS, ProjectPanels, placeholder
 from gui.relink_dialog import RelinkDialog
+from gui.review.controller import ReviewController
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
 from gui.tool_bar import ToolBar
+from gui.training import TrainingController
 from gui.undo import UndoController
 
 JUMP = 50
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self.frames = FrameSource(self)
         self.relink_dialog: RelinkDialog | None = None
         self.panels: ProjectPanels | None = None
+        self.review: ReviewController | None = None
+        self.chosen_model_id: int | None = None  # the model that predicts (models panel)
         self.clipboard: list[Instance] = []
         self.playback = QTimer(self)
         self.playback.timeout.connect(self._play_tick)
@@ -89,8 +93,19 @@ class MainWindow(QMainWindow):
         # The timeline runs under the video only; the side docks keep their full height.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.training = TrainingController(self)
+        self.training.message.connect(self.show_message)
+        self.training.model_chosen.connect(self._choose_model)
+        self.docks["Training"] = self._add_dock("Training", self.training.dock_widget, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["Training"].setObjectName("training_dock")
+        self.docks["Models"] = self._add_dock("Models", self.training.models_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.docks["Models"].setObjectName("models_dock")
+        self.tabifyDockWidget(self.docks["Timeline"], self.docks["Training"])
+        self.tabifyDockWidget(self.docks["History"], self.docks["Models"])
         self.tabifyDockWidget(self.docks["Ethogram"], self.docks["Skeleton"])
         self.docks["Ethogram"].raise_()
+        self.docks["Timeline"].raise_()
+        self.docks["History"].raise_()
         self.tool_status = QLabel()
         self.statusBar().addPermanentWidget(self.tool_status)
 
@@ -138,7 +153,11 @@ class MainWindow(QMainWindow):
         self.history_view.setStack(self.undo_controller.stack)
         self.panels = ProjectPanels(self, project, self.undo_controller, self.state)
         self.panels.place(self.docks)
+        if self.review is not None:
+            self.review.dispose()
+        self.review = ReviewController(self, project, self.undo_controller, self.state, self.push_edit)
         self.tool_bar.attach(self.panels.tool_context)
+        self.training.set_project(project)
         self._refresh_videos()
         self._update_title()
         self._refresh_status()
@@ -363,10 +382,26 @@ class MainWindow(QMainWindow):
             self.panels.instances.accept_selected()
 
     def accept_all_on_frame(self) -> None:
-        predicted = [i for i in self._frame_instances() if i.is_predicted]
-        if predicted:
-            edits = [accept_prediction(self.project, i.id) for i in predicted]
-            self.push_edit(CompositeEdit(f"Accept {len(edits)} predictions", edits))
+        """Accept the predictions shown (the review threshold hides the others)."""
+        if self.review is not None:
+            self.review.accept_all_on_frame()
+
+    def _choose_model(self, model_id: int) -> None:
+        self.chosen_model_id = model_id
+
+    def train_model(self) -> None:
+        self.training.open_train_dialog()
+
+    def predict(self) -> None:
+        if self.review is not None:
+            self.review.show_predict_dialog()
+
+    def refresh_annotations(self) -> None:
+        """Redraw the frame's instances and the lists showing them (a job's predictions are no edit)."""
+        self._show_annotations()
+        if self.panels is not None:
+            self.panels.instances.refresh()
+        self._refresh_status()
 
     def undo_edit(self) -> None:
         if self.undo_controller is not None:
@@ -393,8 +428,8 @@ class MainWindow(QMainWindow):
         self.view.fit()
 
     def toggle_predictions(self) -> None:
-        self.view.show_predictions = not self.view.show_predictions
-        self._show_annotations()
+        if self.review is not None:
+            self.review.toggle_predictions()
 
     # --- assembly ---------------------------------------------------------------------------------
 
@@ -405,6 +440,7 @@ class MainWindow(QMainWindow):
             action = QAction(spec.text, self)
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setObjectName("action_" + spec.id.split(".", 1)[1])  # e.g. action_train, action_predict
             action.triggered.connect(getattr(self, spec.method))
             action.setEnabled(not spec.needs_project)
             menu.addAction(action)
@@ -449,6 +485,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.playback.stop()
+        if self.review is not None:
+            self.review.dispose()  # stops a running prediction job cleanly
+        self.training.shutdown()  # a clean cancel: the job saves its checkpoint (waits up to 5 s)
         self.frames.close()
         if self.project is not None:
             self.project.close()

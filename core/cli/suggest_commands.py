@@ -1,9 +1,13 @@
 """`ethoframe suggest`: compute frames worth labelling and store them in the project.
 
     ethoframe suggest projects/mice --method kmeans -n 20 [--video 3]
+    ethoframe suggest projects/mice --method uncertainty -n 20 [--model 2]
 
 Prints one line per video with the suggested frames. Sampling a long video takes a while, so
 progress goes to stderr: a redrawn bar on a terminal, one line per 10 % otherwise (logs, CI).
+"uncertainty" ranks the frames a model already predicted (`ethoframe predict`) by their lowest
+score, at once; videos without predictions are skipped with a note (an error when none has any,
+or for the one video asked for).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 from core.cli.progress import TextProgress
 from core.domain import Suggestion
 from core.project import Project
-from core.suggest import COMPUTED_METHODS, suggest_frames
+from core.suggest import COMPUTED_METHODS, PREDICTION_METHODS, suggest_frames, suggest_uncertain
 from core.suggest.sampling import DEFAULT_MAX_SAMPLES
 from core.video import VideoNotFoundError
 
@@ -23,15 +27,17 @@ from core.video import VideoNotFoundError
 def register(commands: argparse._SubParsersAction) -> None:
     suggest = commands.add_parser(
         "suggest",
-        help="suggest frames to label (uniform spacing or visual diversity)",
+        help="suggest frames to label (uniform spacing, visual diversity or model uncertainty)",
         description="Suggest frames to label and store them in the project, replacing the "
         "same method's earlier suggestions for each video.",
     )
     suggest.add_argument("project", type=Path)
     suggest.add_argument(
-        "--method", choices=COMPUTED_METHODS, default="kmeans",
-        help="uniform: evenly spread; kmeans: visually diverse (default)",
+        "--method", choices=COMPUTED_METHODS + PREDICTION_METHODS, default="kmeans",
+        help="uniform: evenly spread; kmeans: visually diverse (default); "
+        "uncertainty: the predicted frames the model is least sure of",
     )  # fmt: skip
+    suggest.add_argument("--model", type=int, metavar="ID", help="uncertainty: only this model's predictions")
     suggest.add_argument("-n", type=int, required=True, help="frames to suggest per video")
     suggest.add_argument("--video", type=int, metavar="ID", help="only this video (see `ethoframe info`)")
     suggest.add_argument(
@@ -50,10 +56,18 @@ def run_suggest(args: argparse.Namespace) -> int:
         videos = [project.videos.get(args.video)] if args.video is not None else project.videos.all()
         if not videos:
             raise ValueError(f"{project.folder} has no videos yet: add one with `ethoframe add-video`")
-        failed = 0
+        failed = unpredicted = 0
         for video in videos:
             try:
                 suggestions = _suggest_one(project, video.id, args)
+            except _NoPredictions as error:
+                if args.video is not None or len(videos) == 1:
+                    raise ValueError(str(error)) from None
+                unpredicted += 1
+                if unpredicted == len(videos):
+                    raise ValueError("no video of this project has predictions yet: run `ethoframe predict` first") from None
+                print(f"video {video.id}: skipped, no predictions", file=sys.stderr)
+                continue
             except VideoNotFoundError:
                 if args.video is not None:
                     raise  # the one video asked for: main() prints it as the error
@@ -67,7 +81,16 @@ def run_suggest(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+class _NoPredictions(ValueError):
+    """A video without the predictions that uncertainty suggestions rank."""
+
+
 def _suggest_one(project: Project, video_id: int, args: argparse.Namespace) -> list[Suggestion]:
+    if args.method in PREDICTION_METHODS:
+        try:
+            return suggest_uncertain(project, video_id, args.n, model_id=args.model)  # one query: no bar
+        except ValueError as error:
+            raise _NoPredictions(str(error)) from None
     if args.method == "uniform":
         return suggest_frames(project, video_id, "uniform", args.n)  # instant: no bar
     with TextProgress(f"video {video_id}") as bar:

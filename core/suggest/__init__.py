@@ -2,8 +2,10 @@
 
 Methods (the reason stored with each suggestion):
 - "uniform": N frames evenly spread over the video (`uniform.py`);
-- "kmeans": N visually different frames, by k-means on sampled thumbnails (`kmeans.py`).
-("uncertainty" comes from a trained model's predictions; "manual" from the user.)
+- "kmeans": N visually different frames, by k-means on sampled thumbnails (`kmeans.py`);
+- "uncertainty": the N predicted frames a model is least sure of, from the predictions already
+  stored (`core.workflows.review.suggest_uncertain`; an error when the video has none).
+("manual" suggestions come from the user.)
 
 `suggest_frames` computes and stores them in one call; it is long work on long videos
 (STYLE.md, "Long work"), so it reports progress through a callback and stops on a cancel token:
@@ -20,6 +22,7 @@ from core.domain.suggestion import SuggestionMethod
 from core.project import Project
 from core.video import open_video
 from core.video.jobs import CancelToken, ProgressCallback, check_cancel
+from core.workflows.review import suggest_uncertain
 
 from .features import FeatureExtractor, ThumbnailFeatures
 from .kmeans import kmeans_frames, pick_diverse
@@ -28,6 +31,8 @@ from .uniform import evenly_spaced, uniform_frames
 
 # The methods computed here from the video alone.
 COMPUTED_METHODS: tuple[SuggestionMethod, ...] = ("uniform", "kmeans")
+# Those computed from a model's stored predictions.
+PREDICTION_METHODS: tuple[SuggestionMethod, ...] = ("uncertainty",)
 # Decoded frames are looked at once and shrunk: caching them would only take memory.
 _READER_CACHE_MB = 16
 
@@ -48,10 +53,13 @@ def suggest_frames(
 
     n: how many frames to suggest; more than the video has gives one per frame.
     Returns the stored suggestions (with ids), in frame order. Raises `NotFoundError` for an
-    unknown video, `ValueError` for a bad method or n, `core.video.VideoError` when the
+    unknown video, `ValueError` for a bad method or n (or "uncertainty" on a video without
+    predictions), `core.video.VideoError` when the
     video cannot be read, and `core.video.Cancelled` if `cancel` is set; on any error the
     stored suggestions are unchanged.
     """
+    if method in PREDICTION_METHODS:
+        return suggest_uncertain(project, video_id, n)
     if method not in COMPUTED_METHODS:
         known = ", ".join(get_args(SuggestionMethod))
         if method in get_args(SuggestionMethod):
@@ -79,6 +87,7 @@ def suggest_frames(
 
 __all__ = [
     "COMPUTED_METHODS",
+    "PREDICTION_METHODS",
     "FeatureExtractor",
     "ThumbnailFeatures",
     "evenly_spaced",
@@ -87,5 +96,6 @@ __all__ = [
     "sample_indices",
     "sampled_features",
     "suggest_frames",
+    "suggest_uncertain",
     "uniform_frames",
 ]

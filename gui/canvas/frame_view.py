@@ -50,6 +50,7 @@ class FrameView(QGraphicsView):
         self.instance_items: list[InstanceItem] = []
         self._fitted = False
         self.show_predictions = True
+        self.score_threshold = 0.0  # predictions scoring under it are not drawn (unscored ones are)
         self._tool: CanvasTool | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
@@ -78,6 +79,8 @@ class FrameView(QGraphicsView):
         self.instance_items = []
         for n, instance in enumerate(instances):
             if instance.is_predicted and not self.show_predictions:
+                continue
+            if instance.is_predicted and instance.score is not None and instance.score < self.score_threshold:
                 continue
             color = (
                 colors.get("track", {}).get(instance.track_id)

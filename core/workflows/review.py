@@ -1,0 +1,293 @@
+"""Reviewing a model's predictions: which predicted frames a user should look at first, and
+which become frame suggestions for labelling ("uncertainty").
+
+Two review orders over the frames of a video that still carry predictions (a frame whose
+predictions were all accepted or rejected has nothing left to review):
+- by confidence: lowest first, a frame's confidence being the lowest score of its predictions;
+- by disagreement with the previous predicted frame: most first, from the change in the number
+  of instances and the mean displacement (pixels) of the instances matched between the two
+  frames (Hungarian matching; poses compared node by node, other shapes by their centres).
+
+Predictions scoring under `min_score` count as hidden (the GUI's threshold slider): they neither
+rank a frame nor keep it in the queue. A prediction without a score has nothing vouching for it:
+it ranks as confidence 0 and is never hidden.
+
+    order = confidence_order(project, video.id, min_score=0.3)
+    order[0].frame_index, order[0].reason      # 118, "lowest score 0.31 (2 predictions)"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from sqlalchemy import func, or_, select
+
+from core.domain import Instance, Suggestion
+from core.edits import CompositeEdit, accept_prediction
+from core.project import InvalidEditError, Project
+from core.project import schema as s
+from core.project.codec import unpack_floats
+
+ReviewBy = Literal["confidence", "disagreement"]
+PredictScope = Literal["frame", "range", "suggested", "video"]
+UNCERTAINTY = "uncertainty"
+# In the disagreement score, an instance appearing or vanishing weighs as much as a move of
+# this many pixels: a changed count is almost always worth a look, whatever moved.
+COUNT_CHANGE_PX = 100.0
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One frame to review: `score` is what it was ranked by (confidence: lower first;
+    disagreement: higher first) and `reason` says it in words for the review list."""
+
+    frame_index: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where an instance is, for comparing frames: `centre` (x, y) and, for poses, `keypoints`
+    of shape `(n_nodes, 2)` with NaN for nodes not labelled."""
+
+    centre: tuple[float, float] | None
+    keypoints: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    count_change: int  # |instances here - instances on the previous frame|
+    displacement: float  # mean pixels moved by matched instances (0 when none match)
+
+
+# --- shapes and matching (pure) ---------------------------------------------------------------------
+
+
+def shape_from_parts(box: tuple[float, float, float, float] | None, keypoints: np.ndarray | None) -> Shape:
+    """A shape from a box (x1, y1, x2, y2) and keypoints `(n_nodes, 3)` (x, y, visibility)."""
+    points = None
+    if keypoints is not None and len(keypoints):
+        points = np.where(keypoints[:, 2:3] > 0, keypoints[:, :2], np.nan).astype(np.float64)
+    if box is not None:
+        centre: tuple[float, float] | None = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    elif points is not None and not np.isnan(points).all():
+        x, y = np.nanmean(points, axis=0)
+        centre = (float(x), float(y))
+    else:
+        centre = None
+    return Shape(centre, points)
+
+
+def shape_of(instance: Instance) -> Shape:
+    box = instance.box.as_tuple() if instance.box is not None else None
+    if box is None and instance.polygons:
+        x, y = np.concatenate(instance.polygons).mean(axis=0)
+        box = (x, y, x, y)
+    return shape_from_parts(box, instance.keypoints)
+
+
+def _distance(a: Shape, b: Shape) -> float:
+    """Mean distance of the nodes labelled on both poses, else of the centres."""
+    if a.keypoints is not None and b.keypoints is not None and a.keypoints.shape == b.keypoints.shape:
+        both = ~np.isnan(a.keypoints).any(axis=1) & ~np.isnan(b.keypoints).any(axis=1)
+        if both.any():
+            return float(np.linalg.norm(a.keypoints[both] - b.keypoints[both], axis=1).mean())
+    return float(np.hypot(a.centre[0] - b.centre[0], a.centre[1] - b.centre[1]))
+
+
+def match_shapes(previous: Sequence[Shape], current: Sequence[Shape]) -> list[tuple[int, int, float]]:
+    """Pairs (index in previous, index in current, distance) of the assignment with the least
+    total distance (Hungarian); shapes without a centre are never matched."""
+    from scipy.optimize import linear_sum_assignment  # scipy loads only when frames are compared
+
+    a = [i for i, shape in enumerate(previous) if shape.centre is not None]
+    b = [j for j, shape in enumerate(current) if shape.centre is not None]
+    if not a or not b:
+        return []
+    cost = np.array([[_distance(previous[i], current[j]) for j in b] for i in a])
+    rows, cols = linear_sum_assignment(cost)
+    return [(a[r], b[c], float(cost[r, c])) for r, c in zip(rows, cols)]
+
+
+def frame_disagreement(previous: Sequence[Shape], current: Sequence[Shape]) -> Disagreement:
+    matches = match_shapes(previous, current)
+    moved = float(np.mean([d for _, _, d in matches])) if matches else 0.0
+    return Disagreement(abs(len(current) - len(previous)), moved)
+
+
+# --- the store ---------------------------------------------------------------------------------------
+
+
+def _predicted(video_id: int, min_score: float, model_id: int | None):
+    """The condition for a visible prediction of a video (of `model_id` if given)."""
+    i = s.instances.c
+    conditions = [s.frames.c.video_id == video_id, i.source == "predicted", or_(i.score.is_(None), i.score >= min_score)]
+    if model_id is not None:
+        conditions.append(i.model_id == model_id)
+    return conditions
+
+
+def highest_score(project: Project, video_id: int) -> float | None:
+    """The highest score of a video's predictions (None without any). Ethoframe's models score
+    in [0, 1]; imported ones may not (SLEAP's instance score sums its nodes' scores)."""
+    query = (
+        select(func.max(s.instances.c.score))
+        .join(s.frames, s.instances.c.frame_id == s.frames.c.id)
+        .where(s.frames.c.video_id == video_id, s.instances.c.source == "predicted")
+    )
+    with project.db.reading() as connection:
+        return connection.execute(query).scalar()
+
+
+def frame_confidences(project: Project, video_id: int, min_score: float = 0.0, model_id: int | None = None) -> dict[int, tuple[float, int]]:
+    """(confidence, number of predictions) of every frame of a video with visible predictions."""
+    lowest = func.min(func.coalesce(s.instances.c.score, 0.0))
+    query = (
+        select(s.frames.c.frame_index, lowest, func.count())
+        .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
+        .where(*_predicted(video_id, min_score, model_id))
+        .group_by(s.frames.c.frame_index)
+    )
+    with project.db.reading() as connection:
+        return {row[0]: (float(row[1]), int(row[2])) for row in connection.execute(query)}
+
+
+def _frame_shapes(project: Project, video_id: int, min_score: float) -> dict[int, list[Shape]]:
+    """What each predicted frame shows (user labels and visible predictions), as shapes. A frame
+    counts as predicted while it holds a prediction or an instance a model made (accepted ones)."""
+    i, f = s.instances.c, s.frames.c
+    by_model = select(i.frame_id).where(or_(i.source == "predicted", i.model_id.is_not(None)))
+    query = (
+        select(f.frame_index, i.x1, i.y1, i.x2, i.y2, i.keypoints)
+        .join(s.instances, i.frame_id == f.id)
+        .where(f.video_id == video_id, f.id.in_(by_model))
+        .where(or_(i.source == "user", i.score.is_(None), i.score >= min_score))
+        .order_by(f.frame_index, i.id)
+    )
+    shapes: dict[int, list[Shape]] = {}
+    with project.db.reading() as connection:
+        for row in connection.execute(query):
+            box = None if row.x1 is None else (row.x1, row.y1, row.x2, row.y2)
+            shapes.setdefault(row.frame_index, []).append(shape_from_parts(box, unpack_floats(row.keypoints, 3)))
+    return shapes
+
+
+# --- review orders -----------------------------------------------------------------------------------
+
+
+def confidence_order(project: Project, video_id: int, min_score: float = 0.0, model_id: int | None = None) -> list[ReviewItem]:
+    """Frames with visible predictions, lowest confidence first (ties in frame order)."""
+    confidences = frame_confidences(project, video_id, min_score, model_id)
+    items = [
+        ReviewItem(frame, score, f"lowest score {score:.2f} ({count} prediction{'s' * (count != 1)})")
+        for frame, (score, count) in confidences.items()
+    ]
+    return sorted(items, key=lambda item: (item.score, item.frame_index))
+
+
+def disagreement_order(project: Project, video_id: int, min_score: float = 0.0, max_gap: int = 5) -> list[ReviewItem]:
+    """Frames with visible predictions, those that disagree most with the previous predicted
+    frame first, scored `COUNT_CHANGE_PX` per instance appearing or vanishing plus the mean
+displacement of matched instances in pixels. A frame more than
+    `max_gap` frames after the previous predicted one has nothing to compare with: it goes last."""
+    reviewable = frame_confidences(project, video_id, min_score)
+    shapes = _frame_shapes(project, video_id, min_score)
+    items: list[ReviewItem] = []
+    previous: int | None = None
+    for frame in sorted(shapes):
+        if frame in reviewable:
+            if previous is None or frame - previous > max_gap:
+                items.append(ReviewItem(frame, -1.0, "no predicted frame just before"))
+            else:
+                d = frame_disagreement(shapes[previous], shapes[frame])
+                count = f"{len(shapes[previous])} → {len(shapes[frame])} instances, " if d.count_change else ""
+                reason = f"{count}moved {d.displacement:.1f} px since frame {previous}"
+                items.append(ReviewItem(frame, d.count_change * COUNT_CHANGE_PX + d.displacement, reason))
+        previous = frame
+    return sorted(items, key=lambda item: (-item.score, item.frame_index))
+
+
+def review_order(project: Project, video_id: int, by: ReviewBy = "confidence", min_score: float = 0.0) -> list[ReviewItem]:
+    if by == "confidence":
+        return confidence_order(project, video_id, min_score)
+    if by == "disagreement":
+        return disagreement_order(project, video_id, min_score)
+    raise ValueError(f"review order is 'confidence' or 'disagreement', not {by!r}")
+
+
+def next_to_review(order: Sequence[int], here: int, direction: int = 1, before: Iterable[int] = ()) -> int | None:
+    """The frame after (direction +1) or before (-1) `here` in review `order`. When `here` has
+    just left the queue (its predictions all accepted or rejected), its place in the order
+    `before` that change is used; otherwise the first (or last) frame of the queue."""
+    if here in order:
+        position = list(order).index(here) + direction
+        return order[position] if 0 <= position < len(order) else None
+    before = list(before)
+    if here in before:
+        still = set(order)
+        walk = before[before.index(here) + 1 :] if direction > 0 else reversed(before[: before.index(here)])
+        return next((frame for frame in walk if frame in still), None)
+    if not order:
+        return None
+    return order[0] if direction > 0 else order[-1]
+
+
+# --- acting on a frame ---------------------------------------------------------------------------------
+
+
+def is_visible(instance: Instance, min_score: float) -> bool:
+    """Whether the threshold lets a prediction through (user labels always pass)."""
+    return not instance.is_predicted or instance.score is None or instance.score >= min_score
+
+
+def accept_visible(project: Project, instances: Iterable[Instance], min_score: float = 0.0) -> CompositeEdit:
+    """One undoable edit accepting the predictions among `instances` that the threshold shows
+    (those under it stay predictions). Raises InvalidEditError when there are none."""
+    chosen = [i for i in instances if i.is_predicted and is_visible(i, min_score)]
+    if not chosen:
+        raise InvalidEditError("no predictions above the score threshold on this frame")
+    return CompositeEdit(f"Accept {len(chosen)} prediction{'s' * (len(chosen) != 1)}", [accept_prediction(project, i.id) for i in chosen])
+
+
+def frames_to_predict(
+    project: Project, video_id: int, scope: PredictScope, current: int = 0, first: int = 0, last: int | None = None
+) -> list[int] | None:
+    """The frames a prediction request covers (None: the whole video). `first`..`last` include
+    both ends and are clipped to the video; "suggested" is every suggestion of any method."""
+    count = project.videos.get(video_id).frame_count
+    if scope == "video":
+        return None
+    if scope == "frame":
+        return [min(max(current, 0), count - 1)]
+    if scope == "range":
+        last = count - 1 if last is None else min(last, count - 1)
+        return list(range(max(first, 0), last + 1))
+    if scope == "suggested":
+        return sorted({x.frame_index for x in project.suggestions.for_video(video_id) if x.frame_index < count})
+    raise ValueError(f"unknown prediction scope {scope!r}")
+
+
+# --- frame suggestions -------------------------------------------------------------------------------
+
+
+def suggest_uncertain(project: Project, video_id: int, n: int, model_id: int | None = None) -> list[Suggestion]:
+    """Suggest the `n` predicted frames the model is least sure of (score = 1 - confidence) and
+    store them with method "uncertainty", replacing that method's earlier ones for the video.
+    Raises ValueError when n is not positive or the video has no predictions (of `model_id`)."""
+    if n <= 0:
+        raise ValueError(f"the number of frames to suggest must be positive, not {n}")
+    video = project.videos.get(video_id)  # NotFoundError for an unknown video
+    ranked = confidence_order(project, video_id, model_id=model_id)
+    if not ranked:
+        whose = f"model {model_id}'s " if model_id is not None else ""
+        raise ValueError(
+            f"video {video.id} ({video.display_name}) has no {whose}predictions: 'uncertainty' suggestions are not "
+            "computed from the video but from a model's predictions; run `ethoframe predict` first"
+        )
+    rows = [Suggestion(video_id, item.frame_index, UNCERTAINTY, round(1.0 - item.score, 6)) for item in ranked[:n]]
+    project.suggestions.replace(video_id, UNCERTAINTY, rows)
+    return [x for x in project.suggestions.for_video(video_id) if x.method == UNCERTAINTY]

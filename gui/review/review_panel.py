@@ -1,0 +1,220 @@
+"""The review dock: the predicted frames of the current video in review order (lowest
+confidence first, or most disagreement with the previous frame), the score threshold and the
+show/hide toggle for predictions, and the buttons of the review loop — accept the selected
+prediction, accept all shown on the frame, reject (delete a false positive), previous/next frame
+to review. The order and the edits come from `core.workflows.review` and `core.edits`; this
+widget only shows them and hands the edits to `push_edit` (the window's undoable push)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.edits import Edit, accept_prediction, reject_prediction
+from core.project import ProjectError
+from core.workflows.review import ReviewBy, ReviewItem, accept_visible, highest_score, next_to_review, review_order
+from gui.state import AppState
+from gui.undo import UndoController
+
+MAX_LISTED = 1000  # rows in the list; stepping with next/previous goes through the whole order
+SLIDER_STEPS = 100  # the slider spans [0, 1], or up to the highest score of imported predictions
+
+
+class ReviewPanel(QWidget):
+    display_changed = Signal()  # the threshold or the show/hide toggle changed: redraw the canvas
+    message = Signal(str)
+
+    def __init__(
+        self, undo: UndoController, state: AppState, push_edit: Callable[[Edit], bool], parent: QWidget | None = None
+    ) -> None:
+        """`push_edit` applies an edit through the undo stack and says whether it was made."""
+        super().__init__(parent)
+        self.undo, self.state, self.project, self.push_edit = undo, state, undo.project, push_edit
+        self.order: list[ReviewItem] = []
+        self._top = 1.0  # the score at the slider's right end
+        self._frames: list[int] = []
+        self._frames_before: list[int] = []  # the order before the last refresh, for "next"
+
+        self.order_box = QComboBox()
+        self.order_box.setObjectName("review_order")
+        self.order_box.addItem("Lowest confidence first", "confidence")
+        self.order_box.addItem("Disagreement with previous frame", "disagreement")
+        self.frame_list = QListWidget()
+        self.frame_list.setObjectName("review_frames")
+        self.summary = QLabel()
+        self.show_box = QCheckBox("Show predictions")
+        self.show_box.setObjectName("show_predictions")
+        self.show_box.setChecked(True)
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setObjectName("score_threshold")
+        self.threshold_slider.setRange(0, SLIDER_STEPS)
+        self.threshold_label = QLabel()
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Make the selected prediction a label (Ctrl+Return)")
+        self.accept_all_button = QPushButton("Accept all")
+        self.accept_all_button.setToolTip("Accept every prediction shown on this frame (Ctrl+Shift+Return)")
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setToolTip("Delete the selected prediction: a false positive (Shift+Delete)")
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setToolTip("Previous frame to review (Ctrl+Shift+Left)")
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setToolTip("Next frame to review (Ctrl+Shift+Right)")
+
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(QLabel("Score ≥"))
+        threshold_row.addWidget(self.threshold_slider, 1)
+        threshold_row.addWidget(self.threshold_label)
+        buttons = QGridLayout()
+        for n, button in enumerate((self.accept_button, self.accept_all_button, self.reject_button)):
+            buttons.addWidget(button, 0, n)
+        buttons.addWidget(self.previous_button, 1, 0)
+        buttons.addWidget(self.next_button, 1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.order_box)
+        layout.addWidget(self.frame_list, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.show_box)
+        layout.addLayout(threshold_row)
+        layout.addLayout(buttons)
+
+        self.order_box.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.frame_list.itemClicked.connect(self._item_clicked)
+        self.frame_list.itemActivated.connect(self._item_clicked)
+        self.show_box.toggled.connect(self._display_changed)
+        self.threshold_slider.valueChanged.connect(self._display_changed)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.accept_all_button.clicked.connect(self.accept_all_on_frame)
+        self.reject_button.clicked.connect(self.reject_selected)
+        self.previous_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(+1))
+        undo.edit_done.connect(lambda _edit: self.refresh())
+        state.video_changed.connect(lambda _video: self.refresh())
+        state.frame_changed.connect(lambda _frame: self._mark_current())
+        self._update_threshold_label()
+        self.refresh()
+
+    # --- what is shown --------------------------------------------------------------------------
+
+    @property
+    def threshold(self) -> float:
+        return self.threshold_slider.value() * self._top / SLIDER_STEPS
+
+    def set_threshold(self, score: float) -> None:
+        self.threshold_slider.setValue(round(score / self._top * SLIDER_STEPS))
+
+    def _update_scale(self) -> None:
+        """Stretch the slider over the video's scores when they go past 1, keeping the threshold."""
+        highest = highest_score(self.project, self.state.video_id) if self.state.video_id is not None else None
+        top = max(1.0, float(highest or 0.0))
+        if top != self._top:
+            threshold, self._top = self.threshold, top
+            blocker = self.threshold_slider.blockSignals(True)
+            self.set_threshold(min(threshold, top))
+            self.threshold_slider.blockSignals(blocker)
+            self._update_threshold_label()
+
+    @property
+    def show_predictions(self) -> bool:
+        return self.show_box.isChecked()
+
+    @property
+    def by(self) -> ReviewBy:
+        return self.order_box.currentData()
+
+    def refresh(self) -> None:
+        """Recompute the review order from the store and list its first `MAX_LISTED` frames."""
+        video_id = self.state.video_id
+        self._update_scale()
+        self.order = review_order(self.project, video_id, self.by, self.threshold) if video_id is not None else []
+        frames = [item.frame_index for item in self.order]
+        if frames != self._frames:
+            self._frames_before, self._frames = self._frames, frames
+        self.frame_list.blockSignals(True)
+        self.frame_list.clear()
+        for item in self.order[:MAX_LISTED]:
+            row = QListWidgetItem(f"frame {item.frame_index}  ·  {item.reason}")
+            row.setData(Qt.ItemDataRole.UserRole, item.frame_index)
+            self.frame_list.addItem(row)
+        self.frame_list.blockSignals(False)
+        shown = f" (the first {MAX_LISTED} listed)" if len(self.order) > MAX_LISTED else ""
+        self.summary.setText(f"{len(self.order)} frames to review{shown}" if self.order else "No predictions to review")
+        self._mark_current()
+
+    def _mark_current(self) -> None:
+        frame = self.state.frame_index
+        row = next((r for r in range(self.frame_list.count()) if self.frame_list.item(r).data(Qt.ItemDataRole.UserRole) == frame), -1)
+        self.frame_list.blockSignals(True)
+        self.frame_list.setCurrentRow(row)
+        self.frame_list.blockSignals(False)
+        if row >= 0:
+            self.frame_list.scrollToItem(self.frame_list.item(row))
+
+    def _display_changed(self, *_args) -> None:
+        self._update_threshold_label()
+        self.refresh()
+        self.display_changed.emit()
+
+    def _update_threshold_label(self) -> None:
+        self.threshold_label.setText(f"{self.threshold:.2f}")
+
+    # --- gestures -------------------------------------------------------------------------------
+
+    def _item_clicked(self, item: QListWidgetItem) -> None:
+        self.state.set_frame(item.data(Qt.ItemDataRole.UserRole))
+
+    def step(self, direction: int) -> None:
+        """Go to the next (+1) or previous (-1) frame in review order."""
+        frame = next_to_review(self._frames, self.state.frame_index, direction, self._frames_before)
+        if frame is None:
+            self.message.emit("no more frames to review" if direction > 0 else "this is the first frame to review")
+        else:
+            self.state.set_frame(frame)
+
+    def accept_selected(self) -> None:
+        self._ask(accept_prediction, "select a prediction to accept")
+
+    def reject_selected(self) -> None:
+        if self._ask(reject_prediction, "select a prediction to reject"):
+            self.state.select(None)  # it is gone
+
+    def accept_all_on_frame(self) -> None:
+        """Accept the predictions the canvas shows on this frame (none while they are hidden)."""
+        if self.state.video_id is None:
+            return
+        if not self.show_predictions:
+            self.message.emit("predictions are hidden: show them to accept them")
+            return
+        instances = self.project.instances.on_frame(self.state.video_id, self.state.frame_index, source="predicted")
+        try:
+            edit = accept_visible(self.project, instances, self.threshold)
+        except ProjectError as error:
+            self.message.emit(str(error))
+            return
+        self.push_edit(edit)
+
+    def _ask(self, ask: Callable[..., Edit], hint: str) -> bool:
+        """Build an edit of the selected instance and push it; whether it was made."""
+        selected = self.state.selected_instance
+        if selected is None:
+            self.message.emit(hint)
+            return False
+        try:
+            edit = ask(self.project, selected)
+        except ProjectError as error:  # not a prediction, or gone
+            self.message.emit(str(error))
+            return False
+        return bool(self.push_edit(edit))

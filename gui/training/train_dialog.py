@@ -1,0 +1,232 @@
+"""The Train dialog: task, backbone, how long, advanced task options, and a grid of augmented
+training samples with their labels drawn (computed by `core.ml.preview_samples` off the GUI
+thread). Defaults are chosen so one click on OK trains something sensible; `arguments()` gives
+the `ethoframe train` command line the dialog stands for."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,  # fmt: skip
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.ml.backbones import BACKBONES, OFFLINE_BACKBONE
+from core.ml.preview_samples import TASKS, augmented_samples, task_availability
+from core.project import Project
+from gui.training.annotated_image import ThumbnailGrid
+from gui.training.background import Background
+
+TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)"}
+PRESETS = (("Quick (2 min)", 2.0), ("Standard (10 min)", 10.0), ("Thorough (30 min)", 30.0))
+CUSTOM = "Custom"
+PREVIEW_SAMPLES = 6
+
+
+def parse_options(text: str) -> dict[str, Any]:
+    """`key=value` pairs separated by spaces (values as JSON when they parse: numbers, true,
+    {"hflip": 0}); raises ValueError on a pair without "="."""
+    options: dict[str, Any] = {}
+    for pair in _pairs(text):
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"options are key=value, not {pair!r}")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options
+
+
+def _pairs(text: str) -> list[str]:
+    """Whitespace-separated pairs; spaces inside quotes or JSON brackets do not split, and
+    quotes are kept (JSON values need them)."""
+    pairs, current, depth, quote = [], "", 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char.isspace() and depth == 0:
+            pairs, current = pairs + [current] if current else pairs, ""
+            continue
+        current += char
+    return pairs + [current] if current else pairs
+
+
+class TrainDialog(QDialog):
+    """`TrainDialog(project, parent, last_task=None)`; after `exec()` accepted, `arguments()`."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None, last_task: str | None = None,
+                 options_text: str = "") -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Train a model")
+        self.setObjectName("train_dialog")
+        self.project = project
+        self.background = Background(self)
+        self.availability = task_availability(project)
+
+        self.task_box = QComboBox(objectName="train_task")
+        model = QStandardItemModel(self.task_box)
+        self.task_box.setModel(model)
+        for task in TASKS:
+            self.task_box.addItem(TASK_NAMES[task], task)
+            reason = self.availability[task]
+            item = model.item(self.task_box.count() - 1)
+            item.setEnabled(reason is None)
+            item.setToolTip(reason or f"train {task} on the project's labels")
+        self.backbone_box = QComboBox(objectName="train_backbone")
+        for name in BACKBONES:
+            text = f"{name} (offline, default)" if name == OFFLINE_BACKBONE else f"{name} (needs download)"
+            self.backbone_box.addItem(text, name)
+        self.preset_box = QComboBox(objectName="train_preset")
+        for text, minutes in PRESETS:
+            self.preset_box.addItem(text, minutes)
+        self.preset_box.addItem(CUSTOM, None)
+        self.amount = QDoubleSpinBox(objectName="train_amount")
+        self.amount.setRange(0.1, 100000)
+        self.amount.setDecimals(1)
+        self.unit_box = QComboBox(objectName="train_unit")
+        self.unit_box.addItems(["minutes", "epochs"])
+        self.options_edit = QLineEdit(options_text, objectName="train_options")
+        self.options_edit.setPlaceholderText("task options, e.g. batch_size=4 target_size=48")
+        self.options_edit.setToolTip("key=value pairs passed to the task as --option (see the task's documentation)")
+
+        length = QHBoxLayout()
+        length.addWidget(self.preset_box, 1)
+        length.addWidget(self.amount)
+        length.addWidget(self.unit_box)
+        form = QFormLayout()
+        form.addRow("Task", self.task_box)
+        form.addRow("Backbone", self.backbone_box)
+        form.addRow("Duration", length)
+        form.addRow("Options", self.options_edit)
+
+        self.grid = ThumbnailGrid(columns=3, side=170)
+        self.grid.setObjectName("augmentation_preview")
+        self.shuffle_button = QPushButton("Shuffle", objectName="train_shuffle")
+        preview = QGroupBox("Augmented training samples")
+        column = QVBoxLayout(preview)
+        column.addWidget(self.grid)
+        column.addWidget(self.shuffle_button)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Train")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(preview, 1)
+        layout.addWidget(buttons)
+
+        self._choose_default_task(last_task)
+        self._apply_preset()
+        self.preset_box.currentIndexChanged.connect(self._apply_preset)
+        self.amount.valueChanged.connect(self._custom)
+        self.unit_box.currentIndexChanged.connect(self._custom)
+        self.task_box.currentIndexChanged.connect(self.refresh_preview)
+        self.shuffle_button.clicked.connect(self.refresh_preview)
+        self.options_edit.editingFinished.connect(self.refresh_preview)
+        self.refresh_preview()
+
+    # --- choices ------------------------------------------------------------------------------
+
+    @property
+    def task(self) -> str | None:
+        task = self.task_box.currentData()
+        return task if task is not None and self.availability.get(task) is None else None
+
+    def _choose_default_task(self, last_task: str | None) -> None:
+        usable = [t for t in TASKS if self.availability[t] is None]
+        chosen = last_task if last_task in usable else (usable[0] if usable else None)
+        if chosen is not None:
+            self.task_box.setCurrentIndex(TASKS.index(chosen))
+        self.ok_button.setEnabled(chosen is not None)
+        if chosen is None:
+            self.ok_button.setToolTip("label some frames first: " + "; ".join(filter(None, self.availability.values())))
+
+    def _apply_preset(self) -> None:
+        minutes = self.preset_box.currentData()
+        if minutes is None:
+            return
+        for widget in (self.amount, self.unit_box):
+            widget.blockSignals(True)
+        self.unit_box.setCurrentText("minutes")
+        self.amount.setValue(minutes)
+        for widget in (self.amount, self.unit_box):
+            widget.blockSignals(False)
+
+    def _custom(self) -> None:
+        self.preset_box.blockSignals(True)
+        self.preset_box.setCurrentText(CUSTOM)
+        self.preset_box.blockSignals(False)
+
+    def set_duration(self, amount: float, unit: str) -> None:
+        """An exact duration (`unit` "minutes" or "epochs"); the preset becomes Custom."""
+        self.unit_box.setCurrentText(unit)
+        self.amount.setValue(amount)
+        self._custom()
+
+    def options(self) -> dict[str, Any]:
+        return parse_options(self.options_edit.text())
+
+    def arguments(self) -> list[str]:
+        """The `ethoframe train` arguments (without the project folder and --events-json)."""
+        task = self.task or "detect"
+        args = ["--task", task, "--backbone", self.backbone_box.currentData()]
+        amount = self.amount.value()
+        args += ["--epochs", str(max(1, round(amount)))] if self.unit_box.currentText() == "epochs" else ["--minutes", f"{amount:g}"]
+        for pair in _pairs(self.options_edit.text()):
+            args += ["--option", pair]
+        return args
+
+    def accept(self) -> None:
+        try:
+            self.options()
+        except ValueError as error:
+            self.grid.show_message(str(error))
+            return
+        super().accept()
+
+    # --- augmentation preview -----------------------------------------------------------------
+
+    def refresh_preview(self) -> None:
+        """New random augmented samples for the chosen task, computed off the GUI thread."""
+        task = self.task
+        if task is None:
+            self.grid.show_message(self.availability.get(self.task_box.currentData()) or "nothing to train yet")
+            return
+        try:
+            options = {k: v for k, v in self.options().items() if task == "pose" or k == "augment"}
+        except ValueError as error:
+            self.grid.show_message(str(error))
+            return
+        if task == "pose":
+            options.setdefault("backbone", self.backbone_box.currentData())
+        self.grid.show_message("preparing augmented samples…")
+        project = self.project
+        self.background.run(lambda: augmented_samples(project, task, PREVIEW_SAMPLES, options),
+                            self._show_samples, self.grid.show_message, key="samples")  # fmt: skip
+
+    def _show_samples(self, samples: list) -> None:
+        if samples:
+            self.grid.show_samples(samples)
+        else:
+            self.grid.show_message("no training samples")

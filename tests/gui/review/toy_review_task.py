@@ -1,0 +1,15 @@
+"""A toy task for the predict dialog's tests: one box per frame, scored by the frame's
+brightness (frame i of `write_test_video` has mean brightness 10 * i), so no network trains."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class BrightnessPredictor:
+    def predict(self, frames):
+        return [[{"box": (4.0, 4.0, 24.0, 24.0), "score": round(float(np.mean(f)) / 255, 3)}] for f in frames]
+
+
+def load_predictor(payload, device):
+    return BrightnessPredictor()
