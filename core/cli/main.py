@@ -7,9 +7,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from core.cli import demo_commands, interchange_commands, ml_commands, project_commands, suggest_commands
+from core.cli import demo_commands, interchange_commands, ml_commands, project_commands, suggest_commands, track_commands
 
-COMMAND_MODULES = (project_commands, demo_commands, suggest_commands, interchange_commands, ml_commands)
+COMMAND_MODULES = (project_commands, demo_commands, suggest_commands, interchange_commands, ml_commands, track_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,15 @@ from core.edits.instance_edits import (
 )
 from core.edits.record_edits import AddRecord, ChangeRecord, DeleteRecord, change_record
 from core.edits.skeleton_edits import ReplaceSkeleton, edit_skeleton
+from core.edits.track_edits import (
+    Retrack,
+    SplitTrack,
+    assign_track,
+    delete_track,
+    merge_tracks,
+    split_track,
+    swap_tracks,
+)
 
 __all__ = [
     "AddEvent", "AddInstance", "AddRecord", "ChangeEvent", "ChangeInstance", "ChangeRecord",
@@ -47,3 +56,4 @@ __all__ = [
     "set_keypoint_visibility", "set_mask", "start_state_event", "stop_state_event", "toggle_keypoint_visibility",
     "toggle_state_event",
 ]  # fmt: skip
+__all__ += ["Retrack", "SplitTrack", "assign_track", "delete_track", "merge_tracks", "split_track", "swap_tracks"]
