@@ -19,7 +19,7 @@ from core.project import Project
 def register(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="fine-tune a pretrained CNN on the project's labels")
     train.add_argument("project")
-    train.add_argument("--task", required=True, choices=("pose", "detect", "segment"))
+    train.add_argument("--task", required=True, choices=("pose", "detect", "segment", "behaviour"))
     train.add_argument("--backbone", default="efficientnet_lite0", help="efficientnet_lite0 (offline), resnet18, resnet50, mobilenet_v3_large")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=int, help="number of epochs (default 50)")
@@ -118,7 +118,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    from core.cli.behaviour_commands import is_behaviour_model, run_evaluate_behaviour
     from core.ml.jobs.evaluate_job import evaluate
+
+    with Project.open(args.project) as project:
+        if is_behaviour_model(project, args.model):
+            return run_evaluate_behaviour(args)
 
     with Project.open(args.project) as project:
         report = evaluate(project, args.model, n_frames=args.frames, device=args.device)
@@ -136,7 +141,13 @@ def run_predict(args: argparse.Namespace) -> int:
     from core.ml.events import json_lines
     from core.ml.jobs.predict_job import predict_video
 
+    from core.cli.behaviour_commands import is_behaviour_model, run_predict_behaviour
+
     cancel = _cancel_on_signals()
+    with Project.open(args.project) as project:
+        behaviour = is_behaviour_model(project, args.model)
+    if behaviour:
+        return run_predict_behaviour(args, cancel)
     with Project.open(args.project) as project:
         videos = args.video or [v.id for v in project.videos.all() if v.id not in {m.id for m in project.videos.missing()}]
         for video_id in videos:

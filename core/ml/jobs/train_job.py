@@ -59,6 +59,8 @@ def train(
     recorded."""
     options, config = dict(options or {}), config or TrainConfig()
     adapter = build_adapter(project, task, options)  # raises on bad labels: nothing recorded yet
+    for warning in getattr(adapter, "warnings", []):
+        emit({"event": "note", "message": warning})
     if resume_run is not None:
         run = project.training_runs.get(resume_run)
         project.training_runs.update(run.id, status="running", error=None)

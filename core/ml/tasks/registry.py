@@ -10,6 +10,7 @@ TASKS = {
     "pose": "core.ml.tasks.pose",
     "detect": "core.ml.tasks.detection",
     "segment": "core.ml.tasks.detection",
+    "behaviour": "core.ml.tasks.behaviour",
 }
 
 

@@ -1,0 +1,146 @@
+"""Behaviour classification on the demo world: frame-level macro F1 on never-coded frames against
+the ground truth, trained from events coded on at most 10% of the frames, and the training time.
+
+    python bench/bench_behaviour_demo.py            # 60 s, 3 mice, 640x480 (about 10 minutes)
+    python bench/bench_behaviour_demo.py --seconds 20 --keep /tmp/demo
+
+Three runs on one demo project (`create_demo_project(..., coded_fraction=0.1)`):
+
+A. as the demo project stands: events coded over the first 10% of the video, poses only on the
+   40 labelled frames (video features; crops and pose features only where positions exist);
+B. A plus tracked poses on every frame: the ground-truth keypoints with 2 px noise stored as
+   predicted, tracked instances, standing in for a pose model and a tracker (Ethoframe has no
+   tracker yet, so a real pose model's predictions would carry no identities);
+C. B, but the 10% of coded frames spread over the video in 6 blocks (how a coder samples a
+   video) instead of its first 10%, which in this world holds no rest or groom at all;
+D. C with the pose features alone (no video features).
+
+The whole-frame video features are computed once and reused by all three runs (the cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.demo import GroundTruth, WorldConfig
+from core.domain import BehaviourEvent, Box, Instance
+from core.ml.events import collect
+from core.ml.jobs.train_job import train
+from core.ml.tasks.behaviour.evaluate import evaluate_behaviour
+from core.ml.tasks.behaviour.jobs import predict_behaviour
+from core.ml.trainer import TrainConfig
+from core.workflows.demo_project import create_demo_project, truth_path
+
+
+
+def add_tracked_poses(project, truth: GroundTruth, noise_px: float, seed: int = 0) -> int:
+    rng = np.random.default_rng(seed)
+    video_id = project.videos.all()[0].id
+    tracks = sorted(t.id for t in project.tracks.all())
+    skeleton = project.skeletons.find("mouse")
+    labelled = {f for _, f in project.instances.labeled_frames(video_id)}
+    instances = []
+    for frame in range(truth.n_frames):
+        if frame in labelled:
+            continue
+        for k in truth.track_ids:
+            points = truth.keypoints[frame, k].copy()
+            if truth.areas[frame, k] == 0:
+                continue
+            points[:, :2] += rng.normal(0, noise_px, (len(points), 2))
+            seen = points[points[:, 2] > 0, :2]
+            if not len(seen):
+                continue
+            (x1, y1), (x2, y2) = seen.min(0), seen.max(0)
+            instances.append(Instance(video_id, frame, track_id=tracks[k], skeleton_id=skeleton.id, box=Box(x1, y1, x2, y2),
+                                      keypoints=points, source="predicted", score=0.9))  # fmt: skip
+    project.instances.add_many(instances)
+    return len(instances)
+
+
+def code_spread_blocks(project, truth: GroundTruth, fraction: float, blocks: int) -> int:
+    """Replace the user's events by ground-truth events over `blocks` evenly spread blocks."""
+    video_id = project.videos.all()[0].id
+    ids = {b.name: b.id for b in project.behaviours.all()}
+    tracks = sorted(t.id for t in project.tracks.all())
+    for e in project.events.in_video(video_id, source="user"):
+        project.events.delete(e.id)
+    length = int(truth.n_frames * fraction / blocks)
+    starts = np.linspace(0, truth.n_frames - length, blocks).round().astype(int)
+    events = []
+    for start in starts:
+        for k in truth.track_ids:
+            for name, s, e in truth.behaviour_bouts(k):
+                lo, hi = max(s, start), min(e, start + length - 1)
+                if lo <= hi:
+                    events.append(BehaviourEvent(video_id, ids[name], int(lo), int(hi), tracks[k]))
+    project.events.add_many(events)
+    return length * blocks
+
+
+def run(project, label: str, options: dict, config: TrainConfig) -> dict:
+    events: list[dict] = []
+    began = time.monotonic()
+    model = train(project, "behaviour", options, config, collect(events))
+    seconds = time.monotonic() - began
+    epochs = [e for e in events if e["event"] == "epoch"]
+    head_seconds = epochs[-1]["elapsed_s"] if epochs else float("nan")
+    began = time.monotonic()
+    predict_behaviour(project, model.id, project.videos.all()[0].id)
+    predict_seconds = time.monotonic() - began
+    report = evaluate_behaviour(project, model.id)
+    per = {k: round(v["f1"], 3) for k, v in report["per_behaviour"].items()}
+    print(f"{label}: frame macro F1 {report['macro_f1_frame']:.3f}  event macro F1 {report['macro_f1_event']:.3f}  "
+          f"on {report['frames']} never-coded subject-frames; per behaviour F1 {per}; train job {seconds:.1f} s "
+          f"(head {head_seconds:.1f} s, {len(epochs)} epochs), predict {predict_seconds:.1f} s", flush=True)  # fmt: skip
+    return {"label": label, "train_s": seconds, "head_s": head_seconds, "epochs": len(epochs), "predict_s": predict_seconds, **report}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--animals", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--keep", help="build (or reuse) the demo project in this folder")
+    parser.add_argument("--json", help="write the reports to this file")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_behaviour_")) / "demo"
+    began = time.monotonic()
+    if folder.exists():
+        shutil.rmtree(folder)
+    project = create_demo_project(folder, WorldConfig(seconds=args.seconds, n_animals=args.animals), coded_fraction=0.1)
+    truth = GroundTruth.load(truth_path(project))
+    print(f"demo project: {truth.n_frames} frames, {args.animals} mice, made in {time.monotonic() - began:.0f} s; "
+          f"coded frames: first {int(truth.n_frames * 0.1)} (10%)", flush=True)  # fmt: skip
+    config = TrainConfig(epochs=args.epochs, patience=12, lr=2e-3, warmup_steps=10)
+    reports = []
+    with project:
+        reports.append(run(project, "A first 10% coded, poses on 40 frames", {}, config))
+        added = add_tracked_poses(project, truth, noise_px=2.0)
+        print(f"added {added} tracked poses (ground truth + 2 px noise) as predicted instances", flush=True)
+        reports.append(run(project, "B first 10% coded, tracked poses", {}, config))
+        coded = code_spread_blocks(project, truth, 0.1, 6)
+        print(f"recoded: {coded} frames ({coded / truth.n_frames:.0%}) in 6 spread blocks", flush=True)
+        reports.append(run(project, "C 10% coded in 6 spread blocks, tracked poses", {}, config))
+        reports.append(run(project, "D as C, pose features only (video=false)", {"video": False}, config))
+    if args.json:
+        Path(args.json).write_text(json.dumps(reports, indent=2))
+    if not args.keep:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The behaviour task: per-frame (and per-subject) behaviour probabilities from coded events.
+
+    adapter = build_adapter(project, {"multilabel": "auto"})          # TaskAdapter, task "behaviour"
+    Trainer(adapter, TrainConfig(epochs=60), folder, emit).fit()
+    predictor = load_predictor(load_checkpoint(folder / "best.pt", "behaviour"), "cpu")
+    result = predictor.predict_video(project, video_id)                 # VideoProbabilities
+
+Jobs for the CLI and the GUI live in `jobs.py` (`predict_behaviour`, `evaluate_behaviour`,
+`apply_thresholds`, `load_probabilities`, `check_behaviour_data`); options in `config.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from core.ml.tasks.behaviour.adapter import BehaviourAdapter, build_model_from_state
+from core.ml.tasks.behaviour.config import BehaviourConfig
+from core.ml.tasks.behaviour.predictor import BehaviourPredictor
+from core.ml.tasks.behaviour.store import VideoProbabilities
+from core.ml.tasks.errors import TrainingDataError
+
+__all__ = ["BehaviourAdapter", "BehaviourConfig", "BehaviourPredictor", "TrainingDataError", "VideoProbabilities",
+           "build_adapter", "load_predictor"]  # fmt: skip
+
+
+def build_adapter(project, options: dict[str, Any] | None = None) -> BehaviourAdapter:
+    """The behaviour task on `project`'s coded events; raises `TrainingDataError` when they cannot
+    train it (its `warnings` list what was fixed or left out). Computes or reads the cached video
+    features, which is the slow part the first time."""
+    return BehaviourAdapter(project, options)
+
+
+def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | str = "cpu") -> BehaviourPredictor:
+    if checkpoint_payload.get("task") != "behaviour":
+        raise ValueError(f"this is a {checkpoint_payload.get('task')} model, not a behaviour model")
+    device = torch.device(device)
+    state = checkpoint_payload["adapter"]
+    model = build_model_from_state(state)
+    model.load_state_dict(checkpoint_payload["model"])
+    model.to(device).eval()
+    return BehaviourPredictor(model, state, device)

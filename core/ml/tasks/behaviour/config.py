@@ -1,0 +1,89 @@
+"""The behaviour task's options, with their defaults, as one plain dataclass.
+
+Options (all optional, `--option KEY=VALUE` on the command line):
+
+- inputs: `video` (per-frame CNN embeddings of the whole frame and of a crop around each
+  subject), `pose` (trajectory features from tracked keypoints or boxes); both on by default,
+  each used where the project has it;
+- `backbone` (efficientnet_lite0), `frame_size` (long side in pixels the frame is shrunk to),
+  `crop_size`, `crop_scale` (crop side over the subject's box side), `diff` ("motion": cheap
+  motion-energy grids of frame differences, "cnn": also CNN embeddings of the difference image,
+  "none"), `max_gap` (frames over which a subject's missing positions are interpolated);
+- `multilabel` ("auto": independent behaviours when a subject's events of different behaviours
+  overlap, else mutually exclusive; true; false), `negatives`: which frames no event covers
+  count as "no behaviour" ("auto": "covered" when the coder tiles the timeline (most events
+  start right where the subject's previous one ends: the ethogram is exhaustive, and frames
+  outside the events were simply not coded), else "gaps"; "gaps": those between two coded events of a subject at most
+  `none_gap_s` seconds apart, longer stretches being taken as not coded; "span": all between a
+  subject's first and last event; "covered": none, only frames an event covers train),
+  `point_width` (frames a point event spreads over when training);
+- head: `window`, `hidden`, `dilations`, `dropout`, `batch_size`, `samples_per_epoch`,
+  `val_fraction`, `split_block`, `class_weight_power` (1: inverse frequency, 0: none);
+- post-processing defaults stored with the model: `min_duration` (frames).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class BehaviourConfig:
+    video: bool = True
+    pose: bool = True
+    backbone: str = "efficientnet_lite0"
+    frame_size: int = 160
+    crop_size: int = 80
+    crop_scale: float = 1.3
+    diff: str = "motion"
+    max_gap: int = 15
+    multilabel: str | bool = "auto"
+    negatives: str = "auto"
+    none_gap_s: float = 5.0
+    point_width: int = 5
+    window: int = 64
+    hidden: int = 64
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
+    dropout: float = 0.3
+    batch_size: int = 16
+    samples_per_epoch: int = 256
+    val_fraction: float = 0.2
+    split_block: int = 30
+    class_weight_power: float = 0.5
+    min_duration: int = 5
+    seed: int = 0
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any] | None) -> BehaviourConfig:
+        options = dict(options or {})
+        names = {f.name for f in fields(cls)}
+        ignored = {"backbone_fallback", "pretrained"}  # shared CLI options this task need not use
+        unknown = set(options) - names - ignored
+        if unknown:
+            raise ValueError(f"unknown behaviour option(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(names))}")
+        config = cls(**{k: v for k, v in options.items() if k in names})
+        if isinstance(config.multilabel, str) and config.multilabel.lower() in ("true", "false"):
+            config.multilabel = config.multilabel.lower() == "true"
+        if config.multilabel not in ("auto", True, False):
+            raise ValueError(f"multilabel is auto, true or false, not {config.multilabel!r}")
+        if config.negatives not in ("auto", "gaps", "span", "covered"):
+            raise ValueError(f"negatives is 'auto', 'gaps', 'span' or 'covered', not {config.negatives!r}")
+        if config.diff not in ("motion", "cnn", "none"):
+            raise ValueError(f"diff is 'motion', 'cnn' or 'none', not {config.diff!r}")
+        if not (config.video or config.pose):
+            raise ValueError("the behaviour task needs at least one input: video or pose")
+        return config
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> BehaviourConfig:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def feature_key(self) -> dict[str, Any]:
+        """What the cached video features depend on."""
+        return {"backbone": self.backbone, "frame_size": self.frame_size, "crop_size": self.crop_size,
+                "crop_scale": self.crop_scale, "diff": self.diff}  # fmt: skip

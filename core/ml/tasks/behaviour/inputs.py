@@ -1,0 +1,82 @@
+"""Assembling the per-frame input of one (video, subject): whole-frame video features, the
+subject's crop features, and its pose trajectory features, side by side.
+
+The same function serves training and prediction, so the columns always mean the same.
+Where a subject has no position (no track, or a gap too long to interpolate) its crop and pose
+columns are zero with a "missing" flag on, and the model falls back to the whole frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from core.ml.tasks.behaviour.config import BehaviourConfig
+from core.ml.tasks.behaviour.features import (
+    Progress,
+    VideoFeatures,
+    crop_dims,
+    frame_dims,
+)
+from core.ml.tasks.behaviour.positions import subject_tracks
+from core.ml.tasks.behaviour.trajectory import n_pose_features, pose_features
+
+
+@dataclass(frozen=True)
+class InputLayout:
+    video: bool
+    pose: bool
+    n_nodes: int
+    frame_dims: int
+    crop_dims: int
+
+    @classmethod
+    def of(cls, config: BehaviourConfig, n_nodes: int) -> InputLayout:
+        return cls(config.video, config.pose, n_nodes, frame_dims(config) if config.video else 0, crop_dims(config) if config.video else 0)
+
+    @property
+    def dims(self) -> int:
+        return self.frame_dims + self.crop_dims + (n_pose_features(self.n_nodes) if self.pose else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def count_nodes(project, video_ids: list[int], max_gap: int) -> int:
+    """The most keypoints any tracked instance of these videos has (0: boxes only, or none)."""
+    nodes = 0
+    for video_id in video_ids:
+        video = project.videos.get(video_id)
+        for track in subject_tracks(project, video_id, video.frame_count, max_gap).values():
+            nodes = max(nodes, track.keypoints.shape[1])
+    return nodes
+
+
+def video_inputs(project, config: BehaviourConfig, layout: InputLayout, video_id: int, subjects: list[int | None],
+                 features: VideoFeatures | None, progress: Progress | None = None, cancel=None) -> dict[int | None, np.ndarray]:  # fmt: skip
+    """{subject: (n_frames, layout.dims) float32} for the subjects of one video."""
+    video = project.videos.get(video_id)
+    n = video.frame_count
+    tracks = subject_tracks(project, video_id, n, config.max_gap)
+    wanted = [tracks[s] for s in subjects if s is not None and s in tracks]
+    frame, crops = (None, {})
+    if layout.video:
+        assert features is not None
+        frame, crops = features.get(video_id, wanted, progress, cancel)
+    out: dict[int | None, np.ndarray] = {}
+    for subject in subjects:
+        parts = []
+        if layout.video:
+            crop = crops.get(subject)
+            if crop is None:
+                crop = np.zeros((n, layout.crop_dims), np.float32)
+                crop[:, -1] = 1.0
+            parts += [frame, crop]
+        if layout.pose:
+            track = tracks.get(subject) if subject is not None else None
+            others = [t for k, t in tracks.items() if k != subject]
+            parts.append(pose_features(track, others, n, layout.n_nodes))
+        out[subject] = np.concatenate(parts, axis=1).astype(np.float32)
+    return out
