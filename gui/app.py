@@ -45,6 +45,7 @@ from gui.review.controller import ReviewController
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
 from gui.tool_bar import ToolBar
+from gui.tracks_controller import TracksController
 from gui.training import TrainingController
 from gui.undo import UndoController
 
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.relink_dialog: RelinkDialog | None = None
         self.panels: ProjectPanels | None = None
         self.review: ReviewController | None = None
+        self.tracks: TracksController | None = None
         self.chosen_model_id: int | None = None  # the model that predicts (models panel)
         self.clipboard: list[Instance] = []
         self.playback = QTimer(self)
@@ -156,6 +158,11 @@ class MainWindow(QMainWindow):
         if self.review is not None:
             self.review.dispose()
         self.review = ReviewController(self, project, self.undo_controller, self.state, self.push_edit)
+        if self.tracks is not None:
+            self.tracks.dispose()
+        self.tracks = TracksController(self, project, self.state, self.push_edit)
+        self.tracks.message.connect(self.show_message)
+        self.tracks.tracked.connect(lambda _summary: self.refresh_annotations())
         self.tool_bar.attach(self.panels.tool_context)
         self.training.set_project(project)
         self._refresh_videos()
