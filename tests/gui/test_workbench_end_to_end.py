@@ -141,10 +141,12 @@ def test_stepping_shows_the_right_frame(qtbot, window):
     video = window.project.videos.get(window.state.video_id)
     with open_video(video.path) as reader:
         expected = reader.read(9)
+    shown = []
+    window.frame_shown.connect(shown.append)
     for _ in range(4):
         qtbot.keyClick(window, Qt.Key.Key_Right)
     assert window.state.frame_index == 9
-    qtbot.waitUntil(lambda: window.frames.cached(9) is not None)
+    qtbot.waitUntil(lambda: shown and shown[-1] == 9)  # frame 9 itself is on the canvas, not 8
     image = window.view._pixmap.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
     pixels = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())[:, : image.width() * 3]
     assert np.array_equal(pixels.reshape(image.height(), image.width(), 3), expected)
