@@ -39,10 +39,12 @@ def task_availability(project: Project) -> dict[str, str | None]:
         return project.instances.count(source="user", kind=kind)
 
     keypoints, boxes, masks = count("keypoints"), count("box"), count("mask")
+    coded = {e.behaviour_id for v in project.videos.all() for e in project.events.in_video(v.id, source="user")}
     return {
         "pose": None if keypoints else "pose needs keypoint labels: label a skeleton's nodes on a few frames",
         "detect": None if boxes or masks else "detect needs boxes (or masks): draw boxes around the animals on a few frames",
         "segment": None if masks else "segment needs masks or polygons: paint or outline the animals on a few frames",
+        "behaviour": None if len(coded) >= 2 else "behaviour needs events of at least two behaviours: code a few bouts on the timeline",
     }
 
 

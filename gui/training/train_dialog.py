@@ -29,7 +29,8 @@ from core.project import Project
 from gui.training.annotated_image import ThumbnailGrid
 from gui.training.background import Background
 
-TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)"}
+TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)",
+              "behaviour": "Behaviour (ethogram)"}
 PRESETS = (("Quick (2 min)", 2.0), ("Standard (10 min)", 10.0), ("Thorough (30 min)", 30.0))
 CUSTOM = "Custom"
 PREVIEW_SAMPLES = 6
@@ -217,6 +218,9 @@ class TrainDialog(QDialog):
             options = {k: v for k, v in self.options().items() if task == "pose" or k == "augment"}
         except ValueError as error:
             self.grid.show_message(str(error))
+            return
+        if task == "behaviour":
+            self.grid.show_message("behaviour models learn from whole stretches of video: no image augmentation to preview")
             return
         if task == "pose":
             options.setdefault("backbone", self.backbone_box.currentData())

@@ -32,6 +32,18 @@ def test_availability_names_what_is_missing(project):
     project.instances.add(Instance(video.id, 0, box=Box(1, 1, 10, 10)))
     available = task_availability(project)
     assert available["detect"] is None and "keypoint" in available["pose"] and "mask" in available["segment"]
+    assert "two behaviours" in available["behaviour"]
+
+
+def test_behaviour_is_available_once_two_behaviours_are_coded(project):
+    from core.domain import Behaviour, BehaviourEvent
+
+    video = project.videos.add(Video("/data/arena.mp4", 30, 30.0, 64, 48, "f" * 64))
+    walk, rest = project.behaviours.add(Behaviour("walk", "w")), project.behaviours.add(Behaviour("rest", "r"))
+    project.events.add(BehaviourEvent(video.id, walk.id, 0, 9))
+    assert task_availability(project)["behaviour"] is not None
+    project.events.add(BehaviourEvent(video.id, rest.id, 10, 19))
+    assert task_availability(project)["behaviour"] is None
 
 
 @pytest.mark.parametrize("task", ["detect", "segment"])

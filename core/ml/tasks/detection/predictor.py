@@ -6,8 +6,9 @@
 
 Boxes are in the frame's pixels (whatever its size: the model rescales internally), pixel
 edges (x2 = last column + 1). `class_id` is the project's label-class id (None for animals
-labelled without a class). Detections below `score_threshold` are dropped (0.5 by default;
-pass 0.0 to keep every candidate, as mAP evaluation wants).
+labelled without a class). Detections below `score_threshold` are dropped (0.5 unless the
+model was trained with another "score_threshold" option; pass 0.0 to keep every candidate, as
+mAP evaluation wants).
 """
 
 from __future__ import annotations
@@ -77,12 +78,15 @@ class DetectionPredictor:
 
 
 def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | str = "cpu",
-                   score_threshold: float = 0.5) -> DetectionPredictor:  # fmt: skip
-    """The predictor of a loaded checkpoint (`core.ml.checkpoint.load_checkpoint(path)`)."""
+                   score_threshold: float | None = None) -> DetectionPredictor:  # fmt: skip
+    """The predictor of a loaded checkpoint (`core.ml.checkpoint.load_checkpoint(path)`);
+    `score_threshold` defaults to the one trained with (option "score_threshold", 0.5)."""
     task = checkpoint_payload.get("task")
     if task not in TASKS or "adapter" not in checkpoint_payload or "model" not in checkpoint_payload:
         raise CheckpointError(f"this checkpoint holds a {task!r} model, not a detection or segmentation model")
     device = torch.device(device)
     model, _ = build_detector(checkpoint_payload["adapter"], pretrained=False)
     model.load_state_dict(checkpoint_payload["model"])
-    return DetectionPredictor(model.to(device), checkpoint_payload["adapter"], device, score_threshold)
+    state = checkpoint_payload["adapter"]
+    threshold = float(state.get("score_threshold", 0.5)) if score_threshold is None else score_threshold
+    return DetectionPredictor(model.to(device), state, device, threshold)

@@ -59,7 +59,7 @@ def test_detector_trains_and_its_checkpoint_predicts(tiny_demo, tmp_path):
         x1, y1, x2, y2 = instance["box"]
         assert 0 <= x1 < x2 <= 160 and 0 <= y1 < y2 <= 120
         assert instance["class_id"] == state["classes"][0]["id"] and "mask" not in instance
-    assert predictor.predict([frames[keys[0]]], score_threshold=1.01) == [[]]
+    assert predictor.score_threshold == 0.5 and predictor.predict([frames[keys[0]]], score_threshold=1.01) == [[]]
 
 
 def test_segmenter_trains_and_predicts_masks(tiny_demo, tmp_path):
