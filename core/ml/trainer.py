@@ -91,6 +91,8 @@ class Trainer:
         config, adapter = self.config, self.adapter
         torch.manual_seed(config.seed + self.rank)
         model = adapter.build_model().to(self.device)
+        for note in getattr(adapter, "notes", []):  # e.g. a backbone that fell back to the offline one
+            self.emit({"event": "note", "message": note})
         optimizer = torch.optim.AdamW(parameter_groups(model, config.weight_decay), lr=config.lr)
         use_amp = config.amp and self.device.type == "cuda"
         scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
