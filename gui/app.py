@@ -339,12 +339,7 @@ class MainWindow(QMainWindow):
 
     def push_edit(self, edit: Edit) -> bool:
         """Apply a core edit through the undo stack; a refused edit shows why and changes nothing."""
-        try:
-            self.undo_controller.push(edit)
-        except (ProjectError, ValueError) as error:
-            self.show_message(str(error))
-            return False
-        return True
+        return self.undo_controller.try_push(edit, self.show_message)
 
     def _ask_and_push(self, ask, *args) -> bool:
         """Build an edit from the current state (which may refuse) and push it."""

@@ -259,9 +259,4 @@ class EthogramPanel(QWidget):
             self.delete_behaviour(behaviour_id)
 
     def _push(self, edit: Edit) -> bool:
-        try:
-            self.undo_controller.push(edit)
-        except ProjectError as error:
-            self.message.emit(str(error))
-            return False
-        return True
+        return self.undo_controller.try_push(edit, self.message.emit)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.edits import Edit, apply_edit, revert_edit
-from core.project import Project
+from core.project import Project, ProjectError
 
 
 class EditCommand(QUndoCommand):
@@ -53,3 +53,13 @@ class UndoController(QObject):
         self.stack.push(EditCommand(self.project, edit, self.edit_done.emit))
         self.edit_done.emit(edit)
         return edit
+
+    def try_push(self, edit: Edit, refused: Callable[[str], None]) -> bool:
+        """`push`, but a refused edit (the store or the edit said no) is reported to `refused`
+        with its reason instead of raising: what every panel wants from a click."""
+        try:
+            self.push(edit)
+        except (ProjectError, ValueError) as error:
+            refused(str(error))
+            return False
+        return True

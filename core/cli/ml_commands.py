@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from core.cli.progress import TextProgress
+from core.ml.options import parse_options
 from core.project import Project
 
 
@@ -66,19 +67,6 @@ def _cancel_on_signals() -> threading.Event:
     return cancel
 
 
-def _options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ValueError(f"--option takes KEY=VALUE, not {pair!r}")
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    return options
-
-
 class _HumanTrainingOutput:
     def __init__(self) -> None:
         self.progress: TextProgress | None = None
@@ -102,7 +90,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.ml.jobs.train_job import train
     from core.ml.trainer import TrainConfig
 
-    options = {"backbone": args.backbone, **_options(args.option)}
+    options = {"backbone": args.backbone, **parse_options(args.option)}
     if args.batch_size:
         options["batch_size"] = args.batch_size
     config = TrainConfig(device=args.device, lr=args.lr)

@@ -16,7 +16,6 @@ from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
 from core.edits import DeleteEvent, Edit, resize_event
-from core.project import ProjectError
 from gui.state import AppState
 from gui.timeline.data import TimelineData
 from gui.timeline.layout import Bar, FrameScale, Rows, drag_edge, hit_test
@@ -234,12 +233,7 @@ class TimelineWidget(QWidget):
         return max(float(self.width()) - LABEL_WIDTH, 1.0)
 
     def _push(self, edit: Edit) -> bool:
-        try:
-            self.undo_controller.push(edit)
-        except ProjectError as error:
-            self.message.emit(str(error))
-            return False
-        return True
+        return self.undo_controller.try_push(edit, self.message.emit)
 
     def _select(self, event_id: int | None) -> None:
         if event_id != self.selected_event:

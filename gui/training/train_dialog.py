@@ -5,7 +5,6 @@ the `ethoframe train` command line the dialog stands for."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtGui import QStandardItemModel
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.ml.backbones import BACKBONES, OFFLINE_BACKBONE
+from core.ml.options import parse_options as parse_option_pairs
 from core.ml.preview_samples import TASKS, augmented_samples, task_availability
 from core.project import Project
 from gui.training.annotated_image import ThumbnailGrid
@@ -39,17 +39,7 @@ PREVIEW_SAMPLES = 6
 def parse_options(text: str) -> dict[str, Any]:
     """`key=value` pairs separated by spaces (values as JSON when they parse: numbers, true,
     {"hflip": 0}); raises ValueError on a pair without "="."""
-    options: dict[str, Any] = {}
-    for pair in _pairs(text):
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ValueError(f"options are key=value, not {pair!r}")
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    return options
-
+    return parse_option_pairs(_pairs(text))
 
 def _pairs(text: str) -> list[str]:
     """Whitespace-separated pairs; spaces inside quotes or JSON brackets do not split, and
