@@ -15,6 +15,7 @@ from gui.instance_panel import InstancePanel
 from gui.skeleton_editor import SkeletonEditor
 from gui.state import AppState
 from gui.timeline import TimelineWidget
+from gui.track_lanes import TrackLanesWidget
 from gui.undo import UndoController
 
 
@@ -36,6 +37,8 @@ class ProjectPanels:
         self.timeline.setObjectName("timeline")
         self.timeline.frame_requested.connect(state.set_frame)
         self.timeline.message.connect(window.show_message)
+        self.track_lanes = TrackLanesWidget(project, undo, state)
+        self.track_lanes.frame_requested.connect(state.set_frame)
         self.tool_context = ToolContext(
             project, state, window.push_edit,
             frame=lambda: window.frames.cached(state.frame_index),
@@ -64,7 +67,8 @@ class ProjectPanels:
     def place(self, docks: dict[str, QDockWidget]) -> None:
         """Put the widgets into the window's docks, replacing an earlier project's."""
         for name, widget in (("Instances", self.instances), ("Ethogram", self.ethogram),
-                             ("Skeleton", self.skeletons), ("Timeline", self.timeline)):  # fmt: skip
+                             ("Skeleton", self.skeletons), ("Timeline", self.timeline),
+                             ("Tracks", self.track_lanes)):  # fmt: skip
             old = docks[name].widget()
             docks[name].setWidget(widget)
             if old is not None:
@@ -84,6 +88,7 @@ DOCKS = (
     ("Skeleton", Qt.DockWidgetArea.RightDockWidgetArea),
     ("History", Qt.DockWidgetArea.RightDockWidgetArea),
     ("Timeline", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ("Tracks", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 

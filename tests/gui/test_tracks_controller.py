@@ -4,6 +4,7 @@ here, merge, split, and undo — checked in the store."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from core.domain import Box, Instance, Track
 from core.project import Project
@@ -68,3 +69,21 @@ def test_track_this_video_runs_on_a_worker(qtbot, window):
     frame19 = window.project.instances.on_frame(window.state.video_id, 19)
     top0, top19 = (min(f, key=lambda i: i.box.y1).track_id for f in (frame0, frame19))
     assert top0 == top19 and top0 is not None  # the tracker follows the animal, not the mistake
+
+
+def test_track_lanes_show_where_each_track_is_and_follow_a_swap(qtbot, window):
+    from PySide6.QtCore import QPoint
+
+    lanes = window.panels.track_lanes
+    assert [name for name, _color, _runs in lanes.rows] == ["a", "b"]
+    assert [runs for _name, _color, runs in lanes.rows] == [[(0, 19)], [(0, 19)]]
+    assert lanes.suspects  # the mistaken swap at frame 10 is marked
+    lanes.resize(400, 60)
+    with qtbot.waitSignal(lanes.frame_requested) as seek:
+        qtbot.mouseClick(lanes, Qt.MouseButton.LeftButton, pos=QPoint(int(lanes.x_of(15.5)), 10))
+    assert seek.args == [15] and window.state.frame_index == 15
+    top = min(window.project.instances.on_frame(window.state.video_id, 15), key=lambda i: i.box.y1)
+    window.state.select(top.id)
+    window.state.set_frame(15)
+    assert window.tracks.split_here()  # the top animal's track from frame 15 becomes a new track
+    assert len(lanes.rows) == 3 and lanes.rows[-1][2] == [(15, 19)]

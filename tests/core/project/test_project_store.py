@@ -227,3 +227,13 @@ def test_names_are_unique_per_catalog(project):
     assert [c.name for c in project.label_classes.all()] == ["mouse"]
     project.behaviours.add(Behaviour("walk", "w"))
     assert project.behaviours.by_key("w").name == "walk"
+
+
+def test_track_frames_lists_where_each_track_appears(project, video, catalog):
+    alice, bob = catalog["alice"].id, catalog["bob"].id
+    for frame in (3, 1, 2):
+        project.instances.add(Instance(video.id, frame, box=Box(0, 0, 1, 1), track_id=alice))
+    project.instances.add(Instance(video.id, 7, box=Box(0, 0, 1, 1), track_id=bob, source="predicted", score=0.5))
+    project.instances.add(Instance(video.id, 8, box=Box(0, 0, 1, 1)))  # no track
+    frames = project.instances.track_frames(video.id)
+    assert {k: v.tolist() for k, v in frames.items()} == {alice: [1, 2, 3], bob: [7]}
