@@ -41,6 +41,7 @@ from gui.interchange_dialogs import ExportDialog, ImportDialog
 from gui.behaviour_keys import BehaviourKeyFilter
 from gui.project_panels import DOCKS, ProjectPanels, placeholder
 from gui.relink_dialog import RelinkDialog
+from gui.review.controller import DOCK_NAME as REVIEW_DOCK
 from gui.review.controller import ReviewController
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
@@ -102,13 +103,11 @@ class MainWindow(QMainWindow):
         self.docks["Training"].setObjectName("training_dock")
         self.docks["Models"] = self._add_dock("Models", self.training.models_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.docks["Models"].setObjectName("models_dock")
-        self.tabifyDockWidget(self.docks["Timeline"], self.docks["Tracks"])
-        self.tabifyDockWidget(self.docks["Timeline"], self.docks["Training"])
-        self.tabifyDockWidget(self.docks["History"], self.docks["Models"])
-        self.tabifyDockWidget(self.docks["Ethogram"], self.docks["Skeleton"])
-        self.docks["Ethogram"].raise_()
-        self.docks["Timeline"].raise_()
-        self.docks["History"].raise_()
+        # Every dock exists before any is tabbed (the review controller fills its dock per
+        # project): a dock added after tabbing left stale tab bars on screen.
+        self.docks["Review"] = self._add_dock("Review", placeholder(), Qt.DockWidgetArea.RightDockWidgetArea)
+        self.docks["Review"].setObjectName(REVIEW_DOCK)
+        self._tab_docks()
         self.tool_status = QLabel()
         self.statusBar().addPermanentWidget(self.tool_status)
 
@@ -393,6 +392,7 @@ class MainWindow(QMainWindow):
         self.chosen_model_id = model_id
 
     def train_model(self) -> None:
+        self.docks["Training"].show()
         self.training.open_train_dialog()
 
     def predict(self) -> None:
@@ -485,6 +485,15 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = f"{self.project.name} — " if self.project is not None else ""
         self.setWindowTitle(f"{name}Ethoframe")
+
+    def _tab_docks(self) -> None:
+        """One tab group in the whole window: Qt 6.11 leaves a stale copy of a second group's
+        tab bar on screen. The training dock sits under the timeline, shown when training."""
+        for name in ("Skeleton", "Review", "Models"):
+            self.tabifyDockWidget(self.docks["Ethogram"], self.docks[name])
+        self.docks["Ethogram"].raise_()
+        self.splitDockWidget(self.docks["Timeline"], self.docks["Training"], Qt.Orientation.Vertical)
+        self.docks["Training"].hide()
 
     def closeEvent(self, event) -> None:
         self.playback.stop()

@@ -5,7 +5,7 @@ docks themselves persist; opening another project swaps their widgets."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
 from core.project import Project
 from gui.behaviour_keys import behaviour_for_key
@@ -66,15 +66,21 @@ class ProjectPanels:
 
     def place(self, docks: dict[str, QDockWidget]) -> None:
         """Put the widgets into the window's docks, replacing an earlier project's."""
+        # The track lanes sit under the behaviour timeline in one dock (a second tab group in
+        # the window would leave a stale tab bar on screen with Qt 6.11).
+        timelines = QSplitter(Qt.Orientation.Vertical)
+        timelines.addWidget(self.timeline)
+        timelines.addWidget(self.track_lanes)
+        timelines.setStretchFactor(0, 3)
+        timelines.setStretchFactor(1, 1)
         for name, widget in (("Instances", self.instances), ("Ethogram", self.ethogram),
-                             ("Skeleton", self.skeletons), ("Timeline", self.timeline),
-                             ("Tracks", self.track_lanes)):  # fmt: skip
+                             ("Skeleton", self.skeletons), ("Timeline", timelines)):  # fmt: skip
             old = docks[name].widget()
             docks[name].setWidget(widget)
             if old is not None:
                 old.deleteLater()
         # Room for several lanes (the timeline scrolls for more); once the window has its size.
-        height = max(self.timeline.sizeHint().height(), 200)
+        height = max(self.timeline.sizeHint().height() + self.track_lanes.minimumHeight(), 240)
         QTimer.singleShot(0, lambda: self._size_docks(docks, height))
 
     def _size_docks(self, docks: dict[str, QDockWidget], timeline_height: int) -> None:
@@ -88,7 +94,6 @@ DOCKS = (
     ("Skeleton", Qt.DockWidgetArea.RightDockWidgetArea),
     ("History", Qt.DockWidgetArea.RightDockWidgetArea),
     ("Timeline", Qt.DockWidgetArea.BottomDockWidgetArea),
-    ("Tracks", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
