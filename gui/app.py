@@ -404,6 +404,7 @@ class MainWindow(QMainWindow):
         self._show_annotations()
         if self.panels is not None:
             self.panels.instances.refresh()
+            self.panels.refresh_predictions()
         self._refresh_status()
 
     def undo_edit(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
 from core.project import Project
 from gui.behaviour_keys import behaviour_for_key
+from gui.behaviour_strip import BehaviourStripWidget
 from gui.canvas.tools import ToolContext
 from gui.ethogram_panel import EthogramPanel
 from gui.instance_panel import InstancePanel
@@ -39,6 +40,9 @@ class ProjectPanels:
         self.timeline.message.connect(window.show_message)
         self.track_lanes = TrackLanesWidget(project, undo, state)
         self.track_lanes.frame_requested.connect(state.set_frame)
+        self.behaviour_strips = BehaviourStripWidget(project, state)
+        self.behaviour_strips.frame_requested.connect(state.set_frame)
+        self.behaviour_strips.applied.connect(self._behaviour_events_applied)
         self.tool_context = ToolContext(
             project, state, window.push_edit,
             frame=lambda: window.frames.cached(state.frame_index),
@@ -60,6 +64,15 @@ class ProjectPanels:
             box.currentIndexChanged.connect(sync)
         sync()
 
+    def _behaviour_events_applied(self, written: int) -> None:
+        self.timeline.refresh()
+        self.window.show_message(f"{written} predicted behaviour events written from the probabilities")
+
+    def refresh_predictions(self) -> None:
+        """After a prediction job (no edit announces it): the strips and the timeline."""
+        self.behaviour_strips.refresh()
+        self.timeline.refresh()
+
     def claims_key(self, text: str) -> bool:
         """Whether a plain key press codes a behaviour (so it beats one-letter tool shortcuts)."""
         return self.window.state.video_id is not None and behaviour_for_key(self.ethogram.behaviours, text) is not None
@@ -71,8 +84,10 @@ class ProjectPanels:
         timelines = QSplitter(Qt.Orientation.Vertical)
         timelines.addWidget(self.timeline)
         timelines.addWidget(self.track_lanes)
+        timelines.addWidget(self.behaviour_strips)
         timelines.setStretchFactor(0, 3)
         timelines.setStretchFactor(1, 1)
+        timelines.setStretchFactor(2, 1)
         for name, widget in (("Instances", self.instances), ("Ethogram", self.ethogram),
                              ("Skeleton", self.skeletons), ("Timeline", timelines)):  # fmt: skip
             old = docks[name].widget()
