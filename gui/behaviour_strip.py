@@ -134,6 +134,8 @@ class BehaviourStripWidget(QWidget):
         for widget in (self.threshold, self.min_duration, self.apply_button, self.subject_box):
             widget.setEnabled(self.result is not None)
         self.strips.setMinimumHeight(ROW * max(len(self.result.names) if self.result else 1, 2))
+        if self.parentWidget() is not None:  # never a top-level window of its own
+            self.setVisible(self.result is not None)  # shown once a behaviour model predicted this video
         self.select_row(0)
 
     def select_row(self, row: int) -> None:

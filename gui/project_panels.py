@@ -88,6 +88,8 @@ class ProjectPanels:
         timelines.setStretchFactor(0, 3)
         timelines.setStretchFactor(1, 1)
         timelines.setStretchFactor(2, 1)
+        self.track_lanes.setVisible(bool(self.track_lanes.rows))
+        self.behaviour_strips.setVisible(self.behaviour_strips.result is not None)
         for name, widget in (("Instances", self.instances), ("Ethogram", self.ethogram),
                              ("Skeleton", self.skeletons), ("Timeline", timelines)):  # fmt: skip
             old = docks[name].widget()

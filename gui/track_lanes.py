@@ -47,8 +47,12 @@ class TrackLanesWidget(QWidget):
                 if track.id in frames:
                     self.rows.append((track.name, QColor(track.color), track_runs(frames[track.id])))
             if self.rows:
-                self.suspects = find_suspects(self.project, video_id)
+                # Suspects are about a tracker's or a model's mistakes: on sparse user labels
+                # every gap between labelled frames would look like one.
+                self.suspects = find_suspects(self.project, video_id, source="predicted")
         self.setMinimumHeight(TOP + max(len(self.rows), 2) * ROW)
+        if self.parentWidget() is not None:  # never a top-level window of its own
+            self.setVisible(bool(self.rows))  # no tracks: the timeline gets the room
         self.update()
 
     def _edit_done(self, edit: Edit) -> None:
