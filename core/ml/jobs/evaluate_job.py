@@ -13,33 +13,29 @@ from typing import Any
 
 import numpy as np
 
-from core.domain import Instance
+from core.demo import GroundTruth
+from core.domain import Box, Instance, Rle
 from core.ml.data.split import split_frames
 from core.ml.jobs.predict_job import as_instance, load_model_predictor
 from core.ml.metrics.boxes import box_map, mask_map
 from core.ml.metrics.keypoints import FrameKeypoints, keypoint_metrics
 from core.project import Project
 from core.video import open_video
+from core.workflows.demo_project import truth_path
 
 
 def _truth_from_demo(project: Project, video_id: int, n_frames: int) -> dict[int, list[Instance]] | None:
     """Ground-truth instances of up to `n_frames` never-labelled frames, or None if this is
     not a demo project."""
-    from core.workflows.demo_project import truth_path
-
     path = truth_path(project) if project.folder else None
     if path is None or not path.is_file():
         return None
-    from core.demo import GroundTruth
-
     truth = GroundTruth.load(path)
     labelled = {f for _, f in project.instances.labeled_frames(video_id)}
     candidates = [f for f in range(truth.n_frames) if f not in labelled]
     picks = [candidates[int(i)] for i in np.linspace(0, len(candidates) - 1, min(n_frames, len(candidates))).round()]
     mouse = project.label_classes.find("mouse")
     skeleton = project.skeletons.find("mouse")
-    from core.domain import Box, Rle
-
     return {
         frame: [
             Instance(video_id, frame, class_id=mouse.id if mouse else None, skeleton_id=skeleton.id if skeleton else None,
