@@ -52,6 +52,12 @@ class ToolContext:
     skeleton_id: int | None = None
     show_status: Callable[[str], None] = field(default=lambda _text: None)
 
+    def new_instance(self, **fields) -> Instance:
+        """An instance on the current frame with the class and track chosen for new labels."""
+        return Instance(
+            self.state.video_id, self.state.frame_index, class_id=self.class_id, track_id=self.track_id, **fields
+        )
+
     @property
     def frame_size(self) -> tuple[int, int] | None:
         """(height, width) of the current frame: its pixels if decoded, else the video's record."""

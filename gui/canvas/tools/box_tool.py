@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from core.domain import Box, Instance
+from core.domain import Box
 from core.edits import AddInstance
 from gui.canvas.tools.base import CanvasTool, ToolEvent
 from gui.canvas.tools.overlay import shape
@@ -49,11 +49,8 @@ class BoxTool(CanvasTool):
             self.view.overlay.clear()
         if max(abs(x2 - x1), abs(y2 - y1)) < MIN_DRAG_PX * event.pixel or min(abs(x2 - x1), abs(y2 - y1)) <= 0:
             return True
-        state, context = self.context.state, self.context
-        instance = Instance(
-            state.video_id, state.frame_index, class_id=context.class_id, track_id=context.track_id,
-            box=Box(x1, y1, x2, y2).normalized(),
-        )  # fmt: skip
+        state = self.context.state
+        instance = self.context.new_instance(box=Box(x1, y1, x2, y2).normalized())
         edit = self.push(lambda: AddInstance(instance))
         if edit is not None:
             state.select(edit.instance.id)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from PySide6.QtCore import Qt
 
-from core.domain import Instance, Rle
+from core.domain import Rle
 from core.edits import AddInstance, paint_mask
 from core.geometry.masks import paint_stroke
 from gui.canvas.tools.base import CanvasTool, ToolEvent
@@ -116,10 +116,7 @@ class BrushTool(CanvasTool):
         if erase or size is None:
             return  # erasing nothing leaves nothing
         mask = paint_stroke(np.zeros(size, dtype=bool), points, self.radius)
-        instance = Instance(
-            state.video_id, state.frame_index, class_id=context.class_id, track_id=context.track_id,
-            mask=Rle.from_array(mask),
-        )  # fmt: skip
+        instance = self.context.new_instance(mask=Rle.from_array(mask))
         edit = self.push(lambda: AddInstance(instance, text="Paint mask"))
         if edit is not None:
             state.select(edit.instance.id)

@@ -124,11 +124,8 @@ class KeypointTool(CanvasTool):
         if target is None:
             keypoints = np.zeros((len(skeleton.nodes), 3), dtype=np.float32)
             keypoints[node] = (x, y, Visibility.VISIBLE)
-            state, context = self.context.state, self.context
-            instance = Instance(
-                state.video_id, state.frame_index, class_id=context.class_id, track_id=context.track_id,
-                skeleton_id=skeleton.id, keypoints=keypoints,
-            )  # fmt: skip
+            state = self.context.state
+            instance = self.context.new_instance(skeleton_id=skeleton.id, keypoints=keypoints)
             edit = self.push(lambda: AddInstance(instance, text="Add keypoints"))
             if edit is None:
                 return
@@ -168,11 +165,8 @@ class KeypointTool(CanvasTool):
         keypoints = template_keypoints(poses, len(skeleton.nodes), self.clamp(*center), spread=min(size) / 10)
         keypoints[:, 0] = np.clip(keypoints[:, 0], 0, size[1])
         keypoints[:, 1] = np.clip(keypoints[:, 1], 0, size[0])
-        state, context = self.context.state, self.context
-        instance = Instance(
-            state.video_id, state.frame_index, class_id=context.class_id, track_id=context.track_id,
-            skeleton_id=skeleton.id, keypoints=keypoints,
-        )  # fmt: skip
+        state = self.context.state
+        instance = self.context.new_instance(skeleton_id=skeleton.id, keypoints=keypoints)
         edit = self.push(lambda: AddInstance(instance, text="Add skeleton template"))
         if edit is None:
             return None

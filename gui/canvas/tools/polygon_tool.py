@@ -10,7 +10,6 @@ import math
 import numpy as np
 from PySide6.QtCore import Qt
 
-from core.domain import Instance
 from core.edits import AddInstance, add_polygon
 from gui.canvas.tools.base import PICK_PX, CanvasTool, ToolEvent
 from gui.canvas.tools.overlay import HANDLE_PX, Shape, shape
@@ -99,11 +98,8 @@ class PolygonTool(CanvasTool):
         if selected is not None:
             self.push(lambda: add_polygon(self.context.project, selected.id, points))
             return
-        state, context = self.context.state, self.context
-        instance = Instance(
-            state.video_id, state.frame_index, class_id=context.class_id, track_id=context.track_id,
-            polygons=(points,),
-        )  # fmt: skip
+        state = self.context.state
+        instance = self.context.new_instance(polygons=(points,))
         edit = self.push(lambda: AddInstance(instance))
         if edit is not None:
             state.select(edit.instance.id)
