@@ -110,6 +110,14 @@ class MainWindow(QMainWindow):
         self._tab_docks()
         self.tool_status = QLabel()
         self.statusBar().addPermanentWidget(self.tool_status)
+        # Counting a big project takes a while (0.3 s at a million instances): recount once
+        # after a burst of edits (a drag is dozens), not on every one.
+        self.counts_label = QLabel()
+        self.statusBar().addWidget(self.counts_label)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(300)
+        self._counts_timer.timeout.connect(self._show_counts)
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_actions()
@@ -475,10 +483,13 @@ class MainWindow(QMainWindow):
             self.video_list.setCurrentRow(0)
 
     def _refresh_status(self) -> None:
+        self._counts_timer.start()
+
+    def _show_counts(self) -> None:
         if self.project is None:
             return
         c = self.project.counts()
-        self.statusBar().showMessage(
+        self.counts_label.setText(
             f"{c.videos} videos · {c.frames_labeled} labelled frames · {c.instances_user} labels · "
             f"{c.instances_predicted} predictions · {c.behaviour_events} behaviour events"
         )
