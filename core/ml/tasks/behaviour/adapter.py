@@ -26,7 +26,7 @@ from core.ml.tasks.behaviour.data import (
     load_behaviour_labels,
 )
 from core.ml.tasks.behaviour.features import VideoFeatures
-from core.ml.tasks.behaviour.inputs import InputLayout, count_nodes, video_inputs
+from core.ml.tasks.behaviour.inputs import InputLayout, count_nodes, skeleton_edges, video_inputs
 from core.ml.tasks.behaviour.metrics import frame_scores, macro_f1
 from core.ml.tasks.behaviour.model import TemporalHead, probabilities
 from core.ml.tasks.behaviour.postprocess import bouts_to_mask, to_bouts
@@ -65,7 +65,7 @@ class BehaviourAdapter:
         self.warnings = list(self.labels.warnings)
         videos = sorted({s.video_id for s in self.labels.sequences})
         n_nodes = count_nodes(project, videos, config.max_gap) if config.pose else 0
-        self.layout = InputLayout.of(config, n_nodes)
+        self.layout = InputLayout.of(config, n_nodes, skeleton_edges(project, n_nodes))
         self.features = VideoFeatures(project, config) if config.video else None
         self.inputs: list[np.ndarray] = []
         for video_id in videos:
@@ -134,6 +134,14 @@ class BehaviourAdapter:
 
     # --- training --------------------------------------------------------------------------
 
+    @property
+    def samples_per_epoch(self) -> int:
+        """Windows per epoch: the configured number, or a quarter of the training frames
+        (at least 256, at most 2048) so an epoch means about the same on any amount of coding."""
+        if self.config.samples_per_epoch > 0:
+            return self.config.samples_per_epoch
+        return int(np.clip(sum(int(m.sum()) for m in self.train_masks) // 4, 256, 2048))
+
     def _window(self, n: int, centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         inputs, size = self.inputs[n], self.config.window
         start = centre - size // 2
@@ -144,7 +152,7 @@ class BehaviourAdapter:
     def train_batches(self, epoch: int, rank: int = 0, world_size: int = 1) -> Iterator[Batch]:
         rng = np.random.default_rng(self.config.seed * 1000 + epoch)
         centres = [(n, f) for n, mask in enumerate(self.train_masks) for f in np.flatnonzero(mask)]
-        picks = rng.integers(len(centres), size=self.config.samples_per_epoch)
+        picks = rng.integers(len(centres), size=self.samples_per_epoch)
         size = self.config.batch_size
         for b in range(rank, max(1, len(picks) // size), world_size):
             windows = [self._window(*centres[i]) for i in picks[b * size : (b + 1) * size]]

@@ -17,8 +17,9 @@ Options (all optional, `--option KEY=VALUE` on the command line):
   `none_gap_s` seconds apart, longer stretches being taken as not coded; "span": all between a
   subject's first and last event; "covered": none, only frames an event covers train),
   `point_width` (frames a point event spreads over when training);
-- head: `window`, `hidden`, `dilations`, `dropout`, `batch_size`, `samples_per_epoch`,
-  `val_fraction`, `split_block`, `class_weight_power` (1: inverse frequency, 0: none);
+- head: `window`, `hidden`, `dilations`, `dropout`, `batch_size`, `samples_per_epoch` (0: a
+  quarter of the training frames, between 256 and 2048), `val_fraction`, `split_block`,
+  `class_weight_power` (1: inverse frequency, 0: none);
 - post-processing defaults stored with the model: `min_duration` (frames).
 """
 
@@ -42,12 +43,12 @@ class BehaviourConfig:
     negatives: str = "auto"
     none_gap_s: float = 5.0
     point_width: int = 5
-    window: int = 64
+    window: int = 128
     hidden: int = 64
-    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
-    dropout: float = 0.3
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
+    dropout: float = 0.5
     batch_size: int = 16
-    samples_per_epoch: int = 256
+    samples_per_epoch: int = 0
     val_fraction: float = 0.2
     split_block: int = 30
     class_weight_power: float = 0.5

@@ -21,24 +21,49 @@ from core.ml.tasks.behaviour.features import (
     frame_dims,
 )
 from core.ml.tasks.behaviour.positions import subject_tracks
-from core.ml.tasks.behaviour.trajectory import n_pose_features, pose_features
+from core.ml.tasks.behaviour.trajectory import (
+    POSE_FEATURES_VERSION,
+    joint_triples,
+    n_pose_features,
+    pose_features,
+)
 
 
 @dataclass(frozen=True)
 class InputLayout:
+    """What a model's input columns are: which inputs, the skeleton the pose features were
+    computed with (`n_nodes`, `edges`) and the pose feature layout's version."""
+
     video: bool
     pose: bool
     n_nodes: int
     frame_dims: int
     crop_dims: int
+    edges: tuple[tuple[int, int], ...] = ()
+    pose_version: int = 1  # models saved before versions were recorded had layout 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "edges", tuple(tuple(e) for e in self.edges))
 
     @classmethod
-    def of(cls, config: BehaviourConfig, n_nodes: int) -> InputLayout:
-        return cls(config.video, config.pose, n_nodes, frame_dims(config) if config.video else 0, crop_dims(config) if config.video else 0)
+    def of(cls, config: BehaviourConfig, n_nodes: int, edges: tuple[tuple[int, int], ...] = ()) -> InputLayout:
+        return cls(config.video, config.pose, n_nodes, frame_dims(config) if config.video else 0,
+                   crop_dims(config) if config.video else 0, edges, POSE_FEATURES_VERSION)  # fmt: skip
+
+    @property
+    def n_joints(self) -> int:
+        return len([t for t in joint_triples(self.edges) if max(t) < self.n_nodes])
 
     @property
     def dims(self) -> int:
-        return self.frame_dims + self.crop_dims + (n_pose_features(self.n_nodes) if self.pose else 0)
+        return self.frame_dims + self.crop_dims + (n_pose_features(self.n_nodes, self.n_joints) if self.pose else 0)
+
+    def check_current(self) -> None:
+        """Raise ValueError when a saved model's pose features were computed another way than
+        this version of Ethoframe computes them."""
+        if self.pose and self.pose_version != POSE_FEATURES_VERSION:
+            raise ValueError(f"this behaviour model was trained on pose features of layout {self.pose_version}, and this "
+                             f"version of Ethoframe computes layout {POSE_FEATURES_VERSION}: train the model again")  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +77,15 @@ def count_nodes(project, video_ids: list[int], max_gap: int) -> int:
         for track in subject_tracks(project, video_id, video.frame_count, max_gap).values():
             nodes = max(nodes, track.keypoints.shape[1])
     return nodes
+
+
+def skeleton_edges(project, n_nodes: int) -> tuple[tuple[int, int], ...]:
+    """The edges of the project's skeleton with `n_nodes` nodes (the first, if several), for the
+    joint angles; none when no skeleton has that many nodes."""
+    for skeleton in project.skeletons.all():
+        if len(skeleton.nodes) == n_nodes:
+            return tuple(tuple(e) for e in skeleton.edges)
+    return ()
 
 
 def video_inputs(project, config: BehaviourConfig, layout: InputLayout, video_id: int, subjects: list[int | None],
@@ -77,6 +111,6 @@ def video_inputs(project, config: BehaviourConfig, layout: InputLayout, video_id
         if layout.pose:
             track = tracks.get(subject) if subject is not None else None
             others = [t for k, t in tracks.items() if k != subject]
-            parts.append(pose_features(track, others, n, layout.n_nodes))
+            parts.append(pose_features(track, others, n, layout.n_nodes, layout.edges))
         out[subject] = np.concatenate(parts, axis=1).astype(np.float32)
     return out

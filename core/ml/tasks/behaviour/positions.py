@@ -7,11 +7,13 @@ stay missing (NaN), and the behaviour features fall back to the whole frame ther
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.domain import Instance
+from core.ml.tasks.behaviour.signals import central_difference
 
 
 @dataclass
@@ -26,6 +28,43 @@ class SubjectTrack:
 
     def digest(self) -> bytes:
         return np.nan_to_num(self.boxes, nan=-1).round(1).tobytes() + np.nan_to_num(self.keypoints, nan=-1).round(1).tobytes()
+
+
+def centre_of(track: SubjectTrack) -> np.ndarray:
+    """(F, 2): the mean of the known nodes, else the box centre; NaN where neither is known."""
+    boxes = track.boxes
+    centre = np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
+    if track.keypoints.shape[1] and np.isfinite(track.keypoints).any():
+        with warnings.catch_warnings():  # frames with no node known give NaN, as wanted
+            warnings.simplefilter("ignore", RuntimeWarning)
+            middle = np.nanmean(track.keypoints, axis=1)
+        centre = np.where(np.isnan(middle), centre, middle)
+    return centre
+
+
+def heading_of(track: SubjectTrack, centre: np.ndarray) -> np.ndarray:
+    """(F,) radians from the centre to the first node (the head, by convention), else the direction of movement."""
+    velocity = central_difference(centre, 1)
+    heading = np.arctan2(velocity[:, 1], velocity[:, 0])
+    if track.keypoints.shape[1]:
+        head = track.keypoints[:, 0] - centre
+        heading = np.where(np.isnan(head[:, 0]), heading, np.arctan2(head[:, 1], head[:, 0]))
+    return heading
+
+
+def body_length(track: SubjectTrack) -> float:
+    """The subject's size in pixels, the unit of every trajectory feature: the median over frames
+    of the widest span between two of its nodes (unchanged when the animal turns), else of its
+    box diagonal; at least 1."""
+    points = track.keypoints
+    if points.shape[1] >= 2 and np.isfinite(points).any():
+        spans = np.linalg.norm(points[:, :, None] - points[:, None, :], axis=-1)
+        with warnings.catch_warnings():  # frames with fewer than two nodes known give NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            size = np.nanmax(spans.reshape(len(points), -1), axis=1)
+    else:
+        size = np.hypot(track.boxes[:, 2] - track.boxes[:, 0], track.boxes[:, 3] - track.boxes[:, 1])
+    return max(float(np.nanmedian(size)), 1.0) if np.isfinite(size).any() else 1.0
 
 
 def _box_of(instance: Instance) -> tuple[float, float, float, float] | None:

@@ -31,6 +31,7 @@ class BehaviourPredictor:
         self.model, self.state, self.device = model, state, torch.device(device)
         self.config = BehaviourConfig.from_dict(state["config"])
         self.layout = InputLayout(**state["layout"])
+        self.layout.check_current()
         self.behaviours = state["behaviours"]
         self.n_exclusive = int(state["n_exclusive"])
         self._features: VideoFeatures | None = None

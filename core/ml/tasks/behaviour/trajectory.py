@@ -1,102 +1,138 @@
 """Pose and box trajectory features per subject and frame, as SimBA and JAABA compute them.
 
 Everything is measured in body lengths (the subject's median box diagonal) and per frame, so a
-model trained on one camera carries to another: centre speed over short and long lags, heading
-and its rate of turn, posture (keypoints relative to the centre, in the animal's own frame),
-per-node speed, box shape, and the social part (distance, bearing and closing speed of the
-nearest other subject). Unknown values are 0, and the last column says the subject's position
-is missing on that frame (the model then leans on the video features).
+model trained on one camera carries to another. Columns, in order:
+
+- movement: centre speed over short and long lags, forward and sideways speed in the animal's
+  own frame, rate of turn of the heading (centre to the first node) and of the direction of
+  movement (JAABA's "dphi"), and their rolling means and spreads over half and one second;
+  box shape;
+- posture (with keypoints): nodes relative to the centre in the animal's own frame, distances
+  between every pair of nodes and the angle at every joint of the skeleton (both unchanged by
+  rotation), node speeds, how much each node and pair distance jitters (grooming scrubs), and
+  how fast each node's direction of movement turns (a turning head leads the body);
+- social (`social.py`): distance, bearing and alignment of the nearest other subject, distances
+  from one's head to the others' nodes and back, and whether one follows another;
+- a last column saying the subject's position is missing on that frame (its other columns are
+  then 0 and the model leans on the video features).
+
+`POSE_FEATURES_VERSION` names this layout; a model trained on another refuses to predict.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
-from core.ml.tasks.behaviour.positions import SubjectTrack
+from core.ml.tasks.behaviour.positions import (
+    SubjectTrack,
+    body_length,
+    centre_of,
+    heading_of,
+)
+from core.ml.tasks.behaviour.signals import (
+    central_difference,
+    direction_change,
+    rolling_mean,
+    rolling_std,
+    shifted,
+    wrap,
+)
+from core.ml.tasks.behaviour.social import n_social_features, social_features
 
-BASE_FEATURES = 16  # columns that do not depend on the number of keypoints
+POSE_FEATURES_VERSION = 2
+MOVEMENT_FEATURES = 22
+HALF_SECOND, SECOND = 15, 31  # rolling windows, in frames
 
 
-def n_pose_features(n_nodes: int) -> int:
-    return BASE_FEATURES + 3 * n_nodes
+def joint_triples(edges: Sequence[Sequence[int]]) -> list[tuple[int, int, int]]:
+    """(a, joint, b) for every two skeleton edges meeting at one node: the angles a posture has."""
+    edges = [tuple(e) for e in edges]
+    triples = []
+    for i, (a, b) in enumerate(edges):
+        for c, d in edges[i + 1 :]:
+            shared = {a, b} & {c, d}
+            if len(shared) == 1 and len({a, b, c, d}) == 3:
+                joint = shared.pop()
+                triples.append(((set((a, b)) - {joint}).pop(), joint, (set((c, d)) - {joint}).pop()))
+    return triples
 
 
-def _lagged_speed(points: np.ndarray, lag: int) -> np.ndarray:
-    """|p[t + lag] - p[t - lag]| / (2 lag), edges repeated; points (F, ..., 2)."""
-    padded = np.concatenate([np.repeat(points[:1], lag, 0), points, np.repeat(points[-1:], lag, 0)])
-    delta = padded[2 * lag :] - padded[: -2 * lag]
-    return np.linalg.norm(delta, axis=-1) / (2 * lag)
+def n_posture_features(n_nodes: int, n_joints: int) -> int:
+    pairs = n_nodes * (n_nodes - 1) // 2
+    return 2 * n_nodes + 2 * pairs + 2 * n_joints + 4 * n_nodes
 
 
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    return (angle + np.pi) % (2 * np.pi) - np.pi
+def n_pose_features(n_nodes: int, n_joints: int = 0) -> int:
+    return MOVEMENT_FEATURES + n_posture_features(n_nodes, n_joints) + n_social_features(n_nodes) + 1
 
 
-def pose_features(subject: SubjectTrack | None, others: list[SubjectTrack], n_frames: int, n_nodes: int) -> np.ndarray:
-    """(n_frames, n_pose_features(n_nodes)) float32 for `subject` (None: no subject, all missing)."""
-    out = np.zeros((n_frames, n_pose_features(n_nodes)), np.float32)
+def _movement(track: SubjectTrack, centre: np.ndarray, heading: np.ndarray, body: float) -> list[np.ndarray]:
+    velocity = central_difference(centre, 1)
+    speed = np.linalg.norm(velocity, axis=1) / body
+    unit = np.stack([np.cos(heading), np.sin(heading)], axis=1)
+    columns = [speed, np.linalg.norm(central_difference(centre, 5), axis=1) / body,
+               np.linalg.norm(central_difference(centre, 15), axis=1) / body,
+               np.sum(velocity * unit, axis=1) / body, (velocity[:, 0] * unit[:, 1] - velocity[:, 1] * unit[:, 0]) / body]  # fmt: skip
+    turns = [np.abs(wrap(shifted(heading, lag) - shifted(heading, -lag))) / (2 * lag) for lag in (1, 5, 15)]
+    columns += turns
+    columns += [rolling_mean(speed, HALF_SECOND), rolling_std(speed, HALF_SECOND), rolling_mean(speed, SECOND),
+                rolling_mean(turns[0], HALF_SECOND), rolling_mean(turns[1], SECOND)]  # fmt: skip
+    for lag in (4, 10):
+        change = direction_change(centre, lag, body)
+        columns += [change, rolling_mean(change, HALF_SECOND), rolling_mean(change, SECOND)]
+    boxes = track.boxes
+    width, height = (boxes[:, 2] - boxes[:, 0]) / body, (boxes[:, 3] - boxes[:, 1]) / body
+    columns += [width, height, np.hypot(width, height)]
+    return columns
+
+
+def _posture(keypoints: np.ndarray, centre: np.ndarray, heading: np.ndarray, body: float, joints: list[tuple[int, int, int]]) -> list[np.ndarray]:
+    n_frames, n_nodes = keypoints.shape[:2]
+    relative = (keypoints - centre[:, None, :]) / body
+    c, s = np.cos(-heading)[:, None], np.sin(-heading)[:, None]
+    rotated = np.stack([c * relative[..., 0] - s * relative[..., 1], s * relative[..., 0] + c * relative[..., 1]], axis=-1)
+    upper = np.triu_indices(n_nodes, 1)
+    pairs = np.linalg.norm(keypoints[:, :, None] - keypoints[:, None, :], axis=-1)[:, upper[0], upper[1]] / body
+    angles = []
+    for a, joint, b in joints:
+        u, v = keypoints[:, a] - keypoints[:, joint], keypoints[:, b] - keypoints[:, joint]
+        angle = np.arctan2(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0], np.sum(u * v, axis=1))
+        angles += [np.cos(angle), np.sin(angle)]
+    node_speed = np.linalg.norm(central_difference(keypoints, 2), axis=-1) / body
+    jitter = rolling_std(rotated.reshape(n_frames, -1), 9).reshape(n_frames, n_nodes, 2).sum(axis=-1)
+    node_turn = np.stack([direction_change(keypoints[:, k], 4, body) for k in range(n_nodes)], axis=1)
+    return [rotated.reshape(n_frames, -1), pairs, np.stack(angles, axis=1) if angles else np.zeros((n_frames, 0)),
+            node_speed, jitter, rolling_std(pairs, HALF_SECOND), node_turn, rolling_mean(node_turn, HALF_SECOND)]  # fmt: skip
+
+
+def pose_features(subject: SubjectTrack | None, others: list[SubjectTrack], n_frames: int, n_nodes: int,
+                  edges: Sequence[Sequence[int]] = ()) -> np.ndarray:  # fmt: skip
+    """(n_frames, n_pose_features(n_nodes, len(joint_triples(edges)))) float32 for `subject`
+    (None: no subject, all missing). `edges` are the skeleton's (node index, node index) pairs."""
+    joints = [t for t in joint_triples(edges) if max(t) < n_nodes]
+    out = np.zeros((n_frames, n_pose_features(n_nodes, len(joints))), np.float32)
     if subject is None:
         out[:, -1] = 1.0
         return out
-    boxes = subject.boxes
-    centre = np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
-    size = np.hypot(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    body = float(np.nanmedian(size)) if np.isfinite(size).any() else 1.0
-    body = max(body, 1.0)
     keypoints = subject.keypoints[:, :n_nodes] if subject.keypoints.shape[1] else np.full((n_frames, 0, 2), np.nan, np.float32)
     if keypoints.shape[1] < n_nodes:
         keypoints = np.concatenate([keypoints, np.full((n_frames, n_nodes - keypoints.shape[1], 2), np.nan, np.float32)], axis=1)
-    if n_nodes and np.isfinite(keypoints).any():
-        with warnings.catch_warnings():  # frames with no node known give NaN, as wanted
-            warnings.simplefilter("ignore", RuntimeWarning)
-            middle = np.nanmean(keypoints, axis=1)
-        centre = np.where(np.isnan(middle), centre, middle)
-        head = keypoints[:, 0] - centre
-    else:
-        head = np.full((n_frames, 2), np.nan, np.float32)
-    velocity = np.gradient(centre, axis=0) if n_frames > 1 else np.zeros_like(centre)
-    heading = np.arctan2(head[:, 1], head[:, 0])
-    heading = np.where(np.isnan(heading), np.arctan2(velocity[:, 1], velocity[:, 0]), heading)
-    turn = np.abs(_wrap(np.concatenate([[0.0], np.diff(heading)])))
-    turn5 = np.abs(_wrap(heading - np.concatenate([np.repeat(heading[:1], 5), heading[:-5]])[:n_frames])) / 5
-
-    columns = [
-        _lagged_speed(centre, 1) / body, _lagged_speed(centre, 5) / body, _lagged_speed(centre, 15) / body,
-        turn, turn5,
-        (boxes[:, 2] - boxes[:, 0]) / body, (boxes[:, 3] - boxes[:, 1]) / body, size / body,
-        _lagged_speed(size[:, None], 3),
-    ]  # fmt: skip
-    # Forward speed in the animal's own frame: walking forwards vs turning on the spot.
-    unit = np.stack([np.cos(heading), np.sin(heading)], axis=1)
-    columns.append(np.sum(velocity * unit, axis=1) / body)
-
-    distance = np.full(n_frames, np.nan, np.float32)
-    bearing = np.full(n_frames, np.nan, np.float32)
-    for other in others:
-        other_centre = np.stack([(other.boxes[:, 0] + other.boxes[:, 2]) / 2, (other.boxes[:, 1] + other.boxes[:, 3]) / 2], axis=1)
-        gap = other_centre - centre
-        d = np.hypot(gap[:, 0], gap[:, 1]) / body
-        closer = np.isnan(distance) | (d < distance)
-        closer &= ~np.isnan(d)
-        distance = np.where(closer, d, distance)
-        bearing = np.where(closer, _wrap(np.arctan2(gap[:, 1], gap[:, 0]) - heading), bearing)
-    closing = -np.gradient(distance) if n_frames > 1 else np.zeros(n_frames)
-    near = np.isnan(distance)
-    columns += [np.minimum(distance, 10.0), np.cos(bearing), np.sin(bearing), closing, near.astype(np.float32)]
-
-    base = np.stack(columns, axis=1)
-    assert base.shape[1] == BASE_FEATURES - 1
-    if n_nodes:
-        relative = (keypoints - centre[:, None, :]) / body
-        c, s = np.cos(-heading)[:, None], np.sin(-heading)[:, None]
-        rotated = np.stack([c * relative[..., 0] - s * relative[..., 1], s * relative[..., 0] + c * relative[..., 1]], axis=-1)
-        node_speed = _lagged_speed(keypoints, 2) / body
-        nodes = np.concatenate([rotated.reshape(n_frames, -1), node_speed], axis=1)
-    else:
-        nodes = np.zeros((n_frames, 0), np.float32)
-    out[:, :-1] = np.concatenate([base, nodes], axis=1)
+    subject = SubjectTrack(subject.track_id, subject.boxes, keypoints, subject.known)
+    body = body_length(subject)
+    centre = centre_of(subject)
+    heading = heading_of(subject, centre)
+    with warnings.catch_warnings():  # unknown frames give NaN, zeroed below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        columns = [np.stack(_movement(subject, centre, heading, body), axis=1)]
+        if n_nodes:
+            columns += _posture(keypoints.astype(np.float64), centre, heading, body, joints)
+        columns.append(social_features(subject, others, centre, heading, body, n_nodes))
+    features = np.concatenate(columns, axis=1)
+    assert features.shape[1] == out.shape[1] - 1, (features.shape, out.shape)
+    out[:, :-1] = features
     out[:, -1] = (~subject.known).astype(np.float32)
     out[~subject.known, :-1] = 0.0
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
