@@ -35,38 +35,18 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.demo import GroundTruth, WorldConfig
-from core.domain import BehaviourEvent, Box, Instance
+from core.domain import BehaviourEvent
 from core.ml.events import collect
 from core.ml.jobs.train_job import train
 from core.ml.tasks.behaviour.evaluate import evaluate_behaviour
 from core.ml.tasks.behaviour.jobs import predict_behaviour
 from core.ml.trainer import TrainConfig
-from core.workflows.demo_project import create_demo_project, truth_path
-
-
-def add_tracked_poses(project, truth: GroundTruth, noise_px: float, seed: int = 0) -> int:
-    rng = np.random.default_rng(seed)
-    video_id = project.videos.all()[0].id
-    tracks = sorted(t.id for t in project.tracks.all())
-    skeleton = project.skeletons.find("mouse")
-    labelled = {f for _, f in project.instances.labeled_frames(video_id)}
-    instances = []
-    for frame in range(truth.n_frames):
-        if frame in labelled:
-            continue
-        for k in truth.track_ids:
-            points = truth.keypoints[frame, k].copy()
-            if truth.areas[frame, k] == 0:
-                continue
-            points[:, :2] += rng.normal(0, noise_px, (len(points), 2))
-            seen = points[points[:, 2] > 0, :2]
-            if not len(seen):
-                continue
-            (x1, y1), (x2, y2) = seen.min(0), seen.max(0)
-            instances.append(Instance(video_id, frame, track_id=tracks[k], skeleton_id=skeleton.id, box=Box(x1, y1, x2, y2),
-                                      keypoints=points, source="predicted", score=0.9))  # fmt: skip
-    project.instances.add_many(instances)
-    return len(instances)
+from core.project import Project
+from core.workflows.demo_project import (
+    add_tracked_truth_poses,
+    create_demo_project,
+    truth_path,
+)
 
 
 def code_spread_blocks(project, truth: GroundTruth, fraction: float, blocks: int) -> int:
@@ -122,21 +102,28 @@ def main() -> int:
     parser.add_argument("--video", action="store_true", help="also train with video features (slow: a CNN pass over the video)")
     parser.add_argument("--ceiling", action="store_true", help="also train on 80%% of the frames with noise-free poses")
     parser.add_argument("--keep", help="build the demo project in this folder (kept afterwards)")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: reuse the project already there (same world)")
     parser.add_argument("--json", help="write the reports to this file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_behaviour_")) / "demo"
     began = time.monotonic()
-    if folder.exists():
-        shutil.rmtree(folder)
     world = WorldConfig(seconds=args.minutes * 60, n_animals=args.animals)
-    project = create_demo_project(folder, world, coded_fraction=0.0)
-    truth = GroundTruth.load(truth_path(project))
+    if args.reuse and (folder / "project.sqlite").is_file():
+        project = Project.open(folder)
+        project.instances.delete_predictions(project.videos.all()[0].id)
+        truth = GroundTruth.load(truth_path(project))
+        assert truth.config == world, f"{folder} holds another world: {truth.config}"
+    else:
+        if folder.exists():
+            shutil.rmtree(folder)
+        project = create_demo_project(folder, world, coded_fraction=0.0)
+        truth = GroundTruth.load(truth_path(project))
     print(f"demo project: {truth.n_frames} frames, {args.animals} mice, made in {time.monotonic() - began:.0f} s", flush=True)
     config = TrainConfig(epochs=args.epochs, patience=12, lr=2e-3, warmup_steps=20)
     reports = []
     with project:
-        added = add_tracked_poses(project, truth, noise_px=args.noise)
+        added = add_tracked_truth_poses(project, truth, noise_px=args.noise)
         blocks = max(1, round(truth.n_frames * args.coded / (args.block_seconds * world.fps)))
         coded = code_spread_blocks(project, truth, args.coded, blocks)
         print(f"{added} tracked poses (ground truth + {args.noise} px noise) as predicted instances; "
@@ -147,7 +134,7 @@ def main() -> int:
             reports.append(run(project, "B pose and video features", {}, config))
         if args.ceiling:
             project.instances.delete_predictions(project.videos.all()[0].id)
-            add_tracked_poses(project, truth, noise_px=0.0)
+            add_tracked_truth_poses(project, truth, noise_px=0.0)
             coded = code_spread_blocks(project, truth, 0.8, blocks)
             print(f"ceiling: noise-free poses, {coded / truth.n_frames:.0%} of the frames coded", flush=True)
             reports.append(run(project, "ceiling: pose features, 80% coded, no noise", {"video": False}, config))

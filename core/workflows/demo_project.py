@@ -11,7 +11,17 @@ from pathlib import Path
 import numpy as np
 
 from core.demo import BEHAVIOURS, SKELETON, GroundTruth, WorldConfig, render_world
-from core.domain import Behaviour, BehaviourEvent, Box, Instance, LabelClass, Rle, Skeleton, Suggestion, Track
+from core.domain import (
+    Behaviour,
+    BehaviourEvent,
+    Box,
+    Instance,
+    LabelClass,
+    Rle,
+    Skeleton,
+    Suggestion,
+    Track,
+)
 from core.project import Project
 from core.workflows.videos import add_videos
 
@@ -87,3 +97,33 @@ def _label(project: Project, video_id: int, truth: GroundTruth, labeled_frames: 
     project.suggestions.replace(
         video_id, "uniform", [Suggestion(video_id, int(i), "uniform") for i in np.linspace(0, truth.n_frames - 1, 20).round()]
     )
+
+
+def add_tracked_truth_poses(project: Project, truth: GroundTruth, noise_px: float = 2.0, seed: int = 0) -> int:
+    """Store the ground-truth keypoints of every unlabelled frame, with `noise_px` of Gaussian
+    noise, as predicted and tracked instances: a stand-in for running a pose model and the
+    tracker over the whole video (benchmarks and tests of what comes after them, such as
+    behaviour classification). Returns how many instances were added."""
+    rng = np.random.default_rng(seed)
+    video_id = project.videos.all()[0].id
+    tracks = sorted(t.id for t in project.tracks.all())
+    skeleton = project.skeletons.find("mouse")
+    labelled = {f for _, f in project.instances.labeled_frames(video_id)}
+    instances = []
+    for frame in range(truth.n_frames):
+        if frame in labelled:
+            continue
+        for k in truth.track_ids:
+            if truth.areas[frame, k] == 0:
+                continue
+            points = truth.keypoints[frame, k].copy()
+            points[:, :2] += rng.normal(0, noise_px, (len(points), 2))
+            seen = points[points[:, 2] > 0, :2]
+            if not len(seen):
+                continue
+            (x1, y1), (x2, y2) = seen.min(0), seen.max(0)
+            instances.append(Instance(video_id, frame, track_id=tracks[k], skeleton_id=skeleton.id if skeleton else None,
+                                      box=Box(float(x1), float(y1), float(x2), float(y2)), keypoints=points,
+                                      source="predicted", score=0.9))  # fmt: skip
+    project.instances.add_many(instances)
+    return len(instances)

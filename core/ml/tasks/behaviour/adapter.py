@@ -26,10 +26,17 @@ from core.ml.tasks.behaviour.data import (
     load_behaviour_labels,
 )
 from core.ml.tasks.behaviour.features import VideoFeatures
-from core.ml.tasks.behaviour.inputs import InputLayout, count_nodes, skeleton_edges, video_inputs
+from core.ml.tasks.behaviour.inputs import (
+    InputLayout,
+    count_nodes,
+    position_coverage,
+    skeleton_edges,
+    video_inputs,
+)
 from core.ml.tasks.behaviour.metrics import frame_scores, macro_f1
 from core.ml.tasks.behaviour.model import TemporalHead, probabilities
 from core.ml.tasks.behaviour.postprocess import bouts_to_mask, to_bouts
+from core.ml.tasks.behaviour.pseudo_labels import PseudoLabels, softmax_group
 
 Batch = dict[str, torch.Tensor]
 
@@ -65,6 +72,11 @@ class BehaviourAdapter:
         self.warnings = list(self.labels.warnings)
         videos = sorted({s.video_id for s in self.labels.sequences})
         n_nodes = count_nodes(project, videos, config.max_gap) if config.pose else 0
+        if config.video == "auto":
+            config.video = not config.pose or position_coverage(project, self.labels.sequences, config.max_gap) < 0.5
+            if config.video and config.pose:
+                self.warnings.append("most coded frames have no tracked position of their subject: the model learns from the "
+                                     "video itself (slow the first time); track the animals for pose features")  # fmt: skip
         self.layout = InputLayout.of(config, n_nodes, skeleton_edges(project, n_nodes))
         self.features = VideoFeatures(project, config) if config.video else None
         self.inputs: list[np.ndarray] = []
@@ -90,6 +102,9 @@ class BehaviourAdapter:
         self.mean, self.std = rows.mean(axis=0), np.maximum(rows.std(axis=0), 0.05)
         self._weights()
         self.generator = np.random.default_rng(config.seed)
+        self.pseudo = None
+        if config.pseudo_labels and self.n_exclusive and self.n_exclusive == len(self.labels.behaviours):
+            self.pseudo = PseudoLabels(len(self.inputs), config.pseudo_threshold, config.pseudo_weight, config.pseudo_after, config.pseudo_every)
 
     # --- what the model predicts -----------------------------------------------------------
 
@@ -143,15 +158,27 @@ class BehaviourAdapter:
         return int(np.clip(sum(int(m.sum()) for m in self.train_masks) // 4, 256, 2048))
 
     def _window(self, n: int, centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(inputs, targets, weights) of `window` frames around `centre`: weight 1 on coded
+        training frames, the pseudo-label weight on pseudo-labelled ones, 0 elsewhere."""
         inputs, size = self.inputs[n], self.config.window
         start = centre - size // 2
         index = np.clip(np.arange(start, start + size), 0, len(inputs) - 1)
         inside = (np.arange(start, start + size) >= 0) & (np.arange(start, start + size) < len(inputs))
-        return inputs[index], self.labels.sequences[n].targets[index], self.train_masks[n][index] & inside
+        targets, coded = self.labels.sequences[n].targets[index], self.train_masks[n][index] & inside
+        weights = coded.astype(np.float32)
+        pseudo = self.pseudo.window(n, index) if self.pseudo is not None else None
+        if pseudo is not None:
+            extra = pseudo[1] & inside & ~coded
+            targets = np.where(extra[:, None], pseudo[0], targets)
+            weights[extra] = self.pseudo.weight
+        return inputs[index], targets, weights
 
     def train_batches(self, epoch: int, rank: int = 0, world_size: int = 1) -> Iterator[Batch]:
         rng = np.random.default_rng(self.config.seed * 1000 + epoch)
         centres = [(n, f) for n, mask in enumerate(self.train_masks) for f in np.flatnonzero(mask)]
+        if self.pseudo is not None and self.pseudo.count:  # as many windows again around pseudo-labelled frames
+            pseudo = [(n, f) for n, mask in enumerate(self.pseudo.masks) if mask is not None for f in np.flatnonzero(mask)]
+            centres += [pseudo[i] for i in rng.integers(len(pseudo), size=len(centres))]
         picks = rng.integers(len(centres), size=self.samples_per_epoch)
         size = self.config.batch_size
         for b in range(rank, max(1, len(picks) // size), world_size):
@@ -166,20 +193,23 @@ class BehaviourAdapter:
     def batch_size_of(self, batch: Batch) -> int:
         return int(batch["inputs"].shape[0])
 
-    def _loss(self, logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _loss(self, logits: torch.Tensor, targets: torch.Tensor, weight: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Class-weighted losses over the frames with `weight` > 0, each frame counting by its weight."""
         n_ex, parts = self.n_exclusive, {}
-        mask = mask.bool()
-        logits, targets = logits[mask].float(), targets[mask]
+        mask = weight > 0
+        logits, targets, weight = logits[mask].float(), targets[mask], weight[mask].float()
         zero = logits.sum() * 0.0
         if n_ex:
             exclusive = targets[:, :n_ex]
-            classes = torch.where(exclusive.any(dim=1), exclusive.argmax(dim=1), torch.full_like(exclusive[:, 0], n_ex, dtype=torch.long))
+            classes = torch.where(exclusive.any(dim=1), exclusive.argmax(dim=1), torch.full_like(exclusive[:, 0], n_ex, dtype=torch.long)).long()
             weights = self.class_weights.to(logits.device)
-            parts["exclusive"] = F.cross_entropy(logits[:, : n_ex + 1], classes.long(), weight=weights) if len(classes) else zero
+            per_frame = F.cross_entropy(logits[:, : n_ex + 1], classes, weight=weights, reduction="none")
+            parts["exclusive"] = (per_frame * weight).sum() / (weights[classes] * weight).sum().clamp_min(1e-6) if len(classes) else zero
         if logits.shape[1] > n_ex + (1 if n_ex else 0):
             independent = logits[:, n_ex + (1 if n_ex else 0) :]
-            parts["independent"] = F.binary_cross_entropy_with_logits(
-                independent, targets[:, n_ex:], pos_weight=self.pos_weights.to(logits.device)) if len(independent) else zero  # fmt: skip
+            per_frame = F.binary_cross_entropy_with_logits(independent, targets[:, n_ex:], pos_weight=self.pos_weights.to(logits.device),
+                                                           reduction="none").mean(dim=1)  # fmt: skip
+            parts["independent"] = (per_frame * weight).sum() / weight.sum().clamp_min(1e-6) if len(independent) else zero
         parts["loss"] = sum(parts.values())
         return parts
 
@@ -196,7 +226,7 @@ class BehaviourAdapter:
                 continue
             logits = run_sequence(model, inputs, device)
             frames = int(mask.sum())
-            loss += float(self._loss(logits, torch.from_numpy(sequence.targets), torch.from_numpy(mask))["loss"]) * frames
+            loss += float(self._loss(logits, torch.from_numpy(sequence.targets), torch.from_numpy(mask.astype(np.float32)))["loss"]) * frames
             count += frames
             p = probabilities(logits, self.n_exclusive).numpy()
             predicted = self._binarise(p, points)
@@ -204,6 +234,10 @@ class BehaviourAdapter:
             found.append(predicted[mask])
         scores = frame_scores(np.concatenate(truth), np.concatenate(found))
         metrics = {"val_loss": loss / max(count, 1), "val_macro_f1": macro_f1(scores) or 0.0}
+        if self.pseudo is not None and self.pseudo.due():
+            logits_of = lambda n: softmax_group(run_sequence(model, self.inputs[n], device), self.n_exclusive)
+            metrics["pseudo_labels"] = float(self.pseudo.refresh(logits_of, [s.coded for s in self.labels.sequences],
+                                                                 self.n_exclusive, len(self.labels.behaviours)))  # fmt: skip
         metrics.update({f"val_f1_{b.name}": s["f1"] for b, s in zip(self.labels.behaviours, scores)})
         return metrics
 

@@ -3,8 +3,11 @@
 Options (all optional, `--option KEY=VALUE` on the command line):
 
 - inputs: `video` (per-frame CNN embeddings of the whole frame and of a crop around each
-  subject), `pose` (trajectory features from tracked keypoints or boxes); both on by default,
-  each used where the project has it;
+  subject), `pose` (trajectory features from tracked keypoints or boxes). `pose` is on by
+  default; `video` is "auto": used only when the coded subjects mostly lack tracked positions
+  (or behaviours are coded for the whole frame), because on the demo world 10% of coding is too
+  little to learn from 700 video columns beside the pose ones (macro F1 0.54 pose alone, 0.37
+  both, `bench/bench_behaviour_demo.py --video`); `video=true` combines them anyway;
 - `backbone` (efficientnet_lite0), `frame_size` (long side in pixels the frame is shrunk to),
   `crop_size`, `crop_scale` (crop side over the subject's box side), `diff` ("motion": cheap
   motion-energy grids of frame differences, "cnn": also CNN embeddings of the difference image,
@@ -20,6 +23,8 @@ Options (all optional, `--option KEY=VALUE` on the command line):
 - head: `window`, `hidden`, `dilations`, `dropout`, `batch_size`, `samples_per_epoch` (0: a
   quarter of the training frames, between 256 and 2048), `val_fraction`, `split_block`,
   `class_weight_power` (1: inverse frequency, 0: none);
+- self-training (`pseudo_labels.py`): `pseudo_labels` (true/false), `pseudo_threshold`,
+  `pseudo_weight`, `pseudo_after` and `pseudo_every` (validation passes);
 - post-processing defaults stored with the model: `min_duration` (frames).
 """
 
@@ -31,7 +36,7 @@ from typing import Any
 
 @dataclass
 class BehaviourConfig:
-    video: bool = True
+    video: str | bool = "auto"
     pose: bool = True
     backbone: str = "efficientnet_lite0"
     frame_size: int = 160
@@ -52,6 +57,11 @@ class BehaviourConfig:
     val_fraction: float = 0.2
     split_block: int = 30
     class_weight_power: float = 0.5
+    pseudo_labels: bool = True
+    pseudo_threshold: float = 0.9
+    pseudo_weight: float = 0.5
+    pseudo_after: int = 10
+    pseudo_every: int = 5
     min_duration: int = 5
     seed: int = 0
 
@@ -66,6 +76,12 @@ class BehaviourConfig:
         config = cls(**{k: v for k, v in options.items() if k in names})
         if isinstance(config.multilabel, str) and config.multilabel.lower() in ("true", "false"):
             config.multilabel = config.multilabel.lower() == "true"
+        if isinstance(config.pseudo_labels, str):
+            config.pseudo_labels = config.pseudo_labels.lower() in ("true", "1", "yes")
+        if isinstance(config.video, str) and config.video.lower() in ("true", "false"):
+            config.video = config.video.lower() == "true"
+        if config.video not in ("auto", True, False):
+            raise ValueError(f"video is auto, true or false, not {config.video!r}")
         if config.multilabel not in ("auto", True, False):
             raise ValueError(f"multilabel is auto, true or false, not {config.multilabel!r}")
         if config.negatives not in ("auto", "gaps", "span", "covered"):

@@ -79,6 +79,21 @@ def count_nodes(project, video_ids: list[int], max_gap: int) -> int:
     return nodes
 
 
+def position_coverage(project, sequences, max_gap: int) -> float:
+    """The fraction of coded (subject, frame)s whose subject has a tracked position there (0
+    for behaviours of the whole frame): how much the pose features can carry."""
+    coded = known = 0
+    for video_id in sorted({s.video_id for s in sequences}):
+        video = project.videos.get(video_id)
+        tracks = subject_tracks(project, video_id, video.frame_count, max_gap)
+        for sequence in (s for s in sequences if s.video_id == video_id):
+            coded += int(sequence.coded.sum())
+            track = tracks.get(sequence.subject_id) if sequence.subject_id is not None else None
+            if track is not None:
+                known += int((sequence.coded & track.known).sum())
+    return known / coded if coded else 0.0
+
+
 def skeleton_edges(project, n_nodes: int) -> tuple[tuple[int, int], ...]:
     """The edges of the project's skeleton with `n_nodes` nodes (the first, if several), for the
     joint angles; none when no skeleton has that many nodes."""

@@ -45,12 +45,13 @@ def rolling_std(values: np.ndarray, size: int) -> np.ndarray:
 
 def _rolling(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(values, np.float64)
-    half = size // 2
+    size = max(int(size), 1)
+    before, after = size // 2, size - 1 - size // 2  # an even window reaches one frame further back
     known = ~np.isnan(values)
     clean = np.where(known, values, 0.0)
 
     def window_sums(x: np.ndarray) -> np.ndarray:
-        padded = np.concatenate([np.zeros((half + 1,) + x.shape[1:]), x, np.zeros((half,) + x.shape[1:])])
+        padded = np.concatenate([np.zeros((before + 1,) + x.shape[1:]), x, np.zeros((after,) + x.shape[1:])])
         total = np.cumsum(padded, axis=0)
         return total[size:] - total[:-size]
 

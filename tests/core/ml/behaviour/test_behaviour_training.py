@@ -139,3 +139,32 @@ def test_events_outside_the_video_and_open_events_are_fixed_with_warnings(tmp_pa
         adapter = build_adapter(project, {**FAST, "video": False})
         whole = next(s for s in adapter.labels.sequences if s.subject_id is None)
         assert whole.coded.shape == (120,) and whole.coded[100:].all()
+
+
+def _tracked_project(tmp_path, config=WORLD):
+    from core.demo import GroundTruth
+    from core.workflows.demo_project import add_tracked_truth_poses, truth_path
+
+    project = _project(tmp_path, config)
+    add_tracked_truth_poses(project, GroundTruth.load(truth_path(project)), noise_px=1.0)
+    return project
+
+
+def test_tracked_subjects_train_on_pose_features_alone_unless_video_is_asked_for(tmp_path):
+    with _tracked_project(tmp_path) as project:
+        adapter = build_adapter(project, FAST)
+        assert adapter.config.video is False and adapter.layout.frame_dims == 0 and adapter.layout.n_nodes == 6
+        assert adapter.layout.n_joints == 7  # the mouse skeleton's joint angles are in the features
+        both = build_adapter(project, {**FAST, "video": "true"})
+        assert both.layout.frame_dims > 0 and both.inputs[0].shape[1] == both.layout.dims
+
+
+def test_self_training_labels_uncoded_frames_and_the_loss_still_goes_down(tmp_path):
+    with _tracked_project(tmp_path) as project:
+        events: list[dict] = []
+        options = {**FAST, "pseudo_after": 2, "pseudo_every": 1, "pseudo_threshold": 0.6}
+        train(project, "behaviour", options, TrainConfig(epochs=8, lr=3e-3, warmup_steps=2, patience=0), collect(events))
+        epochs = [e for e in events if e["event"] == "epoch"]
+        assert "pseudo_labels" not in epochs[0]["metrics"] and epochs[-1]["metrics"]["pseudo_labels"] > 0
+        losses = [e["loss"] for e in events if e["event"] == "step"]
+        assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
