@@ -99,6 +99,7 @@ def main() -> int:
     parser.add_argument("--coded", type=float, default=0.1, help="fraction of the frames coded")
     parser.add_argument("--block-seconds", type=float, default=3.0, help="length of each coded block")
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--patience", type=int, default=0, help="early stopping (0: train every epoch, keep the best)")
     parser.add_argument("--video", action="store_true", help="also train with video features (slow: a CNN pass over the video)")
     parser.add_argument("--ceiling", action="store_true", help="also train on 80%% of the frames with noise-free poses")
     parser.add_argument("--keep", help="build the demo project in this folder (kept afterwards)")
@@ -120,7 +121,7 @@ def main() -> int:
         project = create_demo_project(folder, world, coded_fraction=0.0)
         truth = GroundTruth.load(truth_path(project))
     print(f"demo project: {truth.n_frames} frames, {args.animals} mice, made in {time.monotonic() - began:.0f} s", flush=True)
-    config = TrainConfig(epochs=args.epochs, patience=12, lr=2e-3, warmup_steps=20)
+    config = TrainConfig(epochs=args.epochs, patience=args.patience, lr=2e-3, warmup_steps=20)
     reports = []
     with project:
         added = add_tracked_truth_poses(project, truth, noise_px=args.noise)
@@ -131,7 +132,7 @@ def main() -> int:
         reports.append(run(project, "P pose features", {"video": False}, config))
         if args.video:
             reports.append(run(project, "V video features", {"pose": False}, config))
-            reports.append(run(project, "B pose and video features", {}, config))
+            reports.append(run(project, "B pose and video features", {"video": True}, config))
         if args.ceiling:
             project.instances.delete_predictions(project.videos.all()[0].id)
             add_tracked_truth_poses(project, truth, noise_px=0.0)
