@@ -236,8 +236,10 @@ class BehaviourAdapter:
         metrics = {"val_loss": loss / max(count, 1), "val_macro_f1": macro_f1(scores) or 0.0}
         if self.pseudo is not None and self.pseudo.due():
             logits_of = lambda n: softmax_group(run_sequence(model, self.inputs[n], device), self.n_exclusive)
-            metrics["pseudo_labels"] = float(self.pseudo.refresh(logits_of, [s.coded for s in self.labels.sequences],
-                                                                 self.n_exclusive, len(self.labels.behaviours)))  # fmt: skip
+            self.pseudo.refresh(logits_of, [s.coded for s in self.labels.sequences], self.n_exclusive, len(self.labels.behaviours))
+        if self.pseudo is not None and self.pseudo.refreshed:
+            uncoded = sum(int((~s.coded).sum()) for s in self.labels.sequences)
+            metrics["pseudo_labelled"] = self.pseudo.count / max(uncoded, 1)  # share of the uncoded frames, 0-1 (plots beside F1)
         metrics.update({f"val_f1_{b.name}": s["f1"] for b, s in zip(self.labels.behaviours, scores)})
         return metrics
 

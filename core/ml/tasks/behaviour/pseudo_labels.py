@@ -29,6 +29,10 @@ class PseudoLabels:
         self.passes = 0
 
     @property
+    def refreshed(self) -> bool:
+        return self.masks[0] is not None if self.masks else False
+
+    @property
     def count(self) -> int:
         return sum(int(m.sum()) for m in self.masks if m is not None)
 
