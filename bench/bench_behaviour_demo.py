@@ -139,6 +139,9 @@ def main() -> int:
             coded = code_spread_blocks(project, truth, 0.8, blocks)
             print(f"ceiling: noise-free poses, {coded / truth.n_frames:.0%} of the frames coded", flush=True)
             reports.append(run(project, "ceiling: pose features, 80% coded, no noise", {"video": False}, config))
+            ceiling = reports[-1]["macro_f1_frame"]
+            for report in reports[:-1]:
+                print(f"{report['label']}: {report['macro_f1_frame'] / ceiling:.2f} of the ceiling's frame macro F1", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(reports, indent=2))
     if not args.keep:
