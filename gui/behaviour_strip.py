@@ -148,7 +148,7 @@ class BehaviourStripWidget(QWidget):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
-        self.threshold_label.setText(f"{limits[row]:.2f} ({self.result.names[row]})")
+        self._show_threshold(limits[row])
         self.strips.update()
 
     def _subject_chosen(self, index: int) -> None:
@@ -158,8 +158,14 @@ class BehaviourStripWidget(QWidget):
     def _threshold_moved(self, value: int) -> None:
         if self.result is not None:
             self.thresholds[self.result.behaviour_ids[self.selected]] = value / 100
-            self.threshold_label.setText(f"{value / 100:.2f} ({self.result.names[self.selected]})")
+            self._show_threshold(value / 100)
             self.strips.update()
+
+    def _show_threshold(self, value: float) -> None:
+        """The threshold in words: for mutually exclusive behaviours 0 means "the most likely one wins"."""
+        name = self.result.names[self.selected]
+        exclusive = self.result.exclusive and self.selected < self.result.n_exclusive
+        self.threshold_label.setText(f"most likely ({name})" if exclusive and value <= 0 else f"{value:.2f} ({name})")
 
     def _duration_changed(self, value: int) -> None:
         if self.result is not None:

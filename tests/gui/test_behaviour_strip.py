@@ -15,8 +15,13 @@ from gui.app import MainWindow
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(params=[False], ids=["independent"])
+def exclusive(request):
+    return request.param
+
+
 @pytest.fixture
-def window(qtbot, tmp_path, tiny_video):
+def window(qtbot, tmp_path, tiny_video, exclusive):
     with Project.create(tmp_path / "p") as project:
         (video,) = add_videos(project, [tiny_video])
         walk, rest = project.behaviours.add(Behaviour("walk", "w")), project.behaviours.add(Behaviour("rest", "r"))
@@ -24,7 +29,7 @@ def window(qtbot, tmp_path, tiny_video):
         p_walk = np.array([0.9] * 8 + [0.55] * 4 + [0.1] * 8, dtype=np.float32)  # 20 frames
         probabilities = np.stack([p_walk, 1 - p_walk], axis=1)[None]  # (1 subject, 20, 2)
         VideoProbabilities(video.id, [walk.id, rest.id], ["walk", "rest"], [False, False], [None], probabilities,
-                           exclusive=False, n_exclusive=0, min_duration=1, model_id=model.id,
+                           exclusive=exclusive, n_exclusive=2 if exclusive else 0, min_duration=1, model_id=model.id,
                            ).save(probabilities_path(project, model, video.id))  # fmt: skip
     main = MainWindow(tmp_path / "p")
     qtbot.addWidget(main)
@@ -45,3 +50,13 @@ def test_strips_rethreshold_live_and_apply_as_events(qtbot, window, tmp_path):
     written = strips.apply()
     events = window.project.events.in_video(window.state.video_id, source="predicted")
     assert written == len(events) and any(e.start_frame == 0 and e.end_frame == 7 for e in events)
+
+
+@pytest.mark.parametrize("exclusive", [True], ids=["exclusive"])
+def test_an_exclusive_threshold_of_zero_reads_most_likely_wins(window):
+    strips = window.panels.behaviour_strips
+    strips.select_row(0)
+    strips.threshold.setValue(0)
+    assert strips.threshold_label.text() == "most likely (walk)"
+    strips.threshold.setValue(60)
+    assert strips.threshold_label.text() == "0.60 (walk)"
