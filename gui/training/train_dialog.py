@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from core.ml.backbones import BACKBONES, OFFLINE_BACKBONE
 from core.ml.options import parse_options as parse_option_pairs
 from core.ml.preview_samples import TASKS, augmented_samples, task_availability
+from core.ml.tasks.behaviour.jobs import check_behaviour_data
 from core.project import Project
 from gui.training.annotated_image import ThumbnailGrid
 from gui.training.background import Background
 
+DIALOG_TASKS = TASKS + ("behaviour",)  # behaviour has no image augmentation to preview
 TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)",
               "behaviour": "Behaviour (ethogram)"}
 PRESETS = (("Quick (2 min)", 2.0), ("Standard (10 min)", 10.0), ("Thorough (30 min)", 30.0))
@@ -76,7 +78,7 @@ class TrainDialog(QDialog):
         self.task_box = QComboBox(objectName="train_task")
         model = QStandardItemModel(self.task_box)
         self.task_box.setModel(model)
-        for task in TASKS:
+        for task in DIALOG_TASKS:
             self.task_box.addItem(TASK_NAMES[task], task)
             reason = self.availability[task]
             item = model.item(self.task_box.count() - 1)
@@ -145,10 +147,10 @@ class TrainDialog(QDialog):
         return task if task is not None and self.availability.get(task) is None else None
 
     def _choose_default_task(self, last_task: str | None) -> None:
-        usable = [t for t in TASKS if self.availability[t] is None]
+        usable = [t for t in DIALOG_TASKS if self.availability[t] is None]
         chosen = last_task if last_task in usable else (usable[0] if usable else None)
         if chosen is not None:
-            self.task_box.setCurrentIndex(TASKS.index(chosen))
+            self.task_box.setCurrentIndex(DIALOG_TASKS.index(chosen))
         self.ok_button.setEnabled(chosen is not None)
         if chosen is None:
             self.ok_button.setToolTip("label some frames first: " + "; ".join(filter(None, self.availability.values())))
@@ -210,7 +212,7 @@ class TrainDialog(QDialog):
             self.grid.show_message(str(error))
             return
         if task == "behaviour":
-            self.grid.show_message("behaviour models learn from whole stretches of video: no image augmentation to preview")
+            self.grid.show_message(behaviour_summary(check_behaviour_data(self.project)))
             return
         if task == "pose":
             options.setdefault("backbone", self.backbone_box.currentData())
@@ -224,3 +226,15 @@ class TrainDialog(QDialog):
             self.grid.show_samples(samples)
         else:
             self.grid.show_message("no training samples")
+
+
+def behaviour_summary(report: dict) -> str:
+    """What the behaviour task will learn from the coded events, with any problem in them, in
+    words for the preview area (behaviour models have no image augmentation to show)."""
+    if not report["ok"]:
+        return f"Cannot train yet: {report['error']}"
+    kind = "mutually exclusive" if report["exclusive"] else "independent (several at once)"
+    lines = [f"{report['coded_frames']} coded frames of {', '.join(report['behaviours'])} ({kind}).",
+             "Behaviour models learn from whole stretches of video: no image augmentation to preview."]
+    lines += [f"Warning: {w}" for w in report["warnings"]]
+    return "\n".join(lines)

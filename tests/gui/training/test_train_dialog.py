@@ -78,3 +78,27 @@ def test_parse_options():
     assert parse_options('a=1 b=x c={"k": 2}') == {"a": 1, "b": "x", "c": {"k": 2}}
     with pytest.raises(ValueError):
         parse_options("novalue")
+
+
+def test_the_behaviour_task_shows_what_the_coded_events_hold_and_their_problems(qtbot, demo, tmp_path):
+    import shutil
+
+    from core.domain import BehaviourEvent
+
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project.open(folder) as project:
+        video = project.videos.all()[0]
+        walk, rest = (next(b for b in project.behaviours.all() if b.name == name) for name in ("walk", "rest"))
+        project.events.add_many([BehaviourEvent(video.id, walk.id, 0, 19, None), BehaviourEvent(video.id, rest.id, 20, 39, None),
+                                 BehaviourEvent(video.id, walk.id, video.frame_count - 2, video.frame_count + 50, None)])  # the last runs past the end
+        dialog = TrainDialog(project, last_task="behaviour")
+        qtbot.addWidget(dialog)
+        assert dialog.task == "behaviour"
+        dialog.refresh_preview()
+        text = dialog.grid.message.text()
+        assert "coded frames of" in text and "mutually exclusive" in text
+        assert "Warning:" in text and "cut at its last frame" in text
+        assert dialog.ok_button.isEnabled() and dialog.arguments()[:2] == ["--task", "behaviour"]
+        dialog.resize(640, 560)
+        dialog.grab().save("/tmp/behaviour_dialog.png")
