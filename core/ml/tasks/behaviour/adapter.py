@@ -30,6 +30,7 @@ from core.ml.tasks.behaviour.inputs import (
     InputLayout,
     count_nodes,
     position_coverage,
+    read_tracks,
     skeleton_edges,
     video_inputs,
 )
@@ -71,9 +72,10 @@ class BehaviourAdapter:
         self.labels: BehaviourLabels = load_behaviour_labels(project, config)
         self.warnings = list(self.labels.warnings)
         videos = sorted({s.video_id for s in self.labels.sequences})
-        n_nodes = count_nodes(project, videos, config.max_gap) if config.pose else 0
+        tracks = read_tracks(project, videos, config.max_gap)
+        n_nodes = count_nodes(tracks) if config.pose else 0
         if config.video == "auto":
-            config.video = not config.pose or position_coverage(project, self.labels.sequences, config.max_gap) < 0.5
+            config.video = not config.pose or position_coverage(tracks, self.labels.sequences) < 0.5
             if config.video and config.pose:
                 self.warnings.append("most coded frames have no tracked position of their subject: the model learns from the "
                                      "video itself (slow the first time); track the animals for pose features")  # fmt: skip
@@ -82,7 +84,8 @@ class BehaviourAdapter:
         self.inputs: list[np.ndarray] = []
         for video_id in videos:
             sequences = [s for s in self.labels.sequences if s.video_id == video_id]
-            built = video_inputs(project, config, self.layout, video_id, [s.subject_id for s in sequences], self.features, progress, cancel)
+            subjects = [s.subject_id for s in sequences]
+            built = video_inputs(project, config, self.layout, video_id, subjects, self.features, progress, cancel, tracks[video_id])
             self.inputs += [built[s.subject_id] for s in sequences]
         self.labels.sequences = [s for v in videos for s in self.labels.sequences if s.video_id == v]  # as `inputs`
 
@@ -221,10 +224,16 @@ class BehaviourAdapter:
     def evaluate(self, model: nn.Module, device: torch.device) -> dict[str, float]:
         truth, found, loss, count = [], [], 0.0, 0
         points = self.labels.points
+        relabel = self.pseudo is not None and self.pseudo.due()  # then every sequence runs, not only validation's
+        group: list[np.ndarray] = []  # the exclusive group's probabilities per sequence, for pseudo-labels
         for inputs, sequence, mask in zip(self.inputs, self.labels.sequences, self.val_masks):
-            if not mask.any():
+            if not (mask.any() or relabel):
                 continue
             logits = run_sequence(model, inputs, device)
+            if relabel:
+                group.append(softmax_group(logits, self.n_exclusive))
+            if not mask.any():
+                continue
             frames = int(mask.sum())
             loss += float(self._loss(logits, torch.from_numpy(sequence.targets), torch.from_numpy(mask.astype(np.float32)))["loss"]) * frames
             count += frames
@@ -234,9 +243,8 @@ class BehaviourAdapter:
             found.append(predicted[mask])
         scores = frame_scores(np.concatenate(truth), np.concatenate(found))
         metrics = {"val_loss": loss / max(count, 1), "val_macro_f1": macro_f1(scores) or 0.0}
-        if self.pseudo is not None and self.pseudo.due():
-            logits_of = lambda n: softmax_group(run_sequence(model, self.inputs[n], device), self.n_exclusive)
-            self.pseudo.refresh(logits_of, [s.coded for s in self.labels.sequences], self.n_exclusive, len(self.labels.behaviours))
+        if relabel:
+            self.pseudo.refresh(group, [s.coded for s in self.labels.sequences], self.n_exclusive, len(self.labels.behaviours))
         if self.pseudo is not None and self.pseudo.refreshed:
             uncoded = sum(int((~s.coded).sum()) for s in self.labels.sequences)
             metrics["pseudo_labelled"] = self.pseudo.count / max(uncoded, 1)  # share of the uncoded frames, 0-1 (plots beside F1)

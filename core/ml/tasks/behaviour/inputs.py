@@ -20,7 +20,7 @@ from core.ml.tasks.behaviour.features import (
     crop_dims,
     frame_dims,
 )
-from core.ml.tasks.behaviour.positions import subject_tracks
+from core.ml.tasks.behaviour.positions import SubjectTrack, subject_tracks
 from core.ml.tasks.behaviour.trajectory import (
     POSE_FEATURES_VERSION,
     joint_triples,
@@ -52,7 +52,7 @@ class InputLayout:
 
     @property
     def n_joints(self) -> int:
-        return len([t for t in joint_triples(self.edges) if max(t) < self.n_nodes])
+        return len(joint_triples(self.edges, self.n_nodes))
 
     @property
     def dims(self) -> int:
@@ -69,28 +69,28 @@ class InputLayout:
         return asdict(self)
 
 
-def count_nodes(project, video_ids: list[int], max_gap: int) -> int:
+Tracks = dict[int, SubjectTrack]  # one video's subjects by track id (`subject_tracks`)
+
+
+def read_tracks(project, video_ids: list[int], max_gap: int) -> dict[int, Tracks]:
+    """Every listed video's tracked subjects, read once (the slow part: every instance of the video)."""
+    return {v: subject_tracks(project, v, project.videos.get(v).frame_count, max_gap) for v in video_ids}
+
+
+def count_nodes(tracks: dict[int, Tracks]) -> int:
     """The most keypoints any tracked instance of these videos has (0: boxes only, or none)."""
-    nodes = 0
-    for video_id in video_ids:
-        video = project.videos.get(video_id)
-        for track in subject_tracks(project, video_id, video.frame_count, max_gap).values():
-            nodes = max(nodes, track.keypoints.shape[1])
-    return nodes
+    return max((track.keypoints.shape[1] for video in tracks.values() for track in video.values()), default=0)
 
 
-def position_coverage(project, sequences, max_gap: int) -> float:
+def position_coverage(tracks: dict[int, Tracks], sequences) -> float:
     """The fraction of coded (subject, frame)s whose subject has a tracked position there (0
     for behaviours of the whole frame): how much the pose features can carry."""
     coded = known = 0
-    for video_id in sorted({s.video_id for s in sequences}):
-        video = project.videos.get(video_id)
-        tracks = subject_tracks(project, video_id, video.frame_count, max_gap)
-        for sequence in (s for s in sequences if s.video_id == video_id):
-            coded += int(sequence.coded.sum())
-            track = tracks.get(sequence.subject_id) if sequence.subject_id is not None else None
-            if track is not None:
-                known += int((sequence.coded & track.known).sum())
+    for sequence in sequences:
+        coded += int(sequence.coded.sum())
+        track = tracks.get(sequence.video_id, {}).get(sequence.subject_id) if sequence.subject_id is not None else None
+        if track is not None:
+            known += int((sequence.coded & track.known).sum())
     return known / coded if coded else 0.0
 
 
@@ -99,16 +99,17 @@ def skeleton_edges(project, n_nodes: int) -> tuple[tuple[int, int], ...]:
     joint angles; none when no skeleton has that many nodes."""
     for skeleton in project.skeletons.all():
         if len(skeleton.nodes) == n_nodes:
-            return tuple(tuple(e) for e in skeleton.edges)
+            return skeleton.edges
     return ()
 
 
 def video_inputs(project, config: BehaviourConfig, layout: InputLayout, video_id: int, subjects: list[int | None],
-                 features: VideoFeatures | None, progress: Progress | None = None, cancel=None) -> dict[int | None, np.ndarray]:  # fmt: skip
-    """{subject: (n_frames, layout.dims) float32} for the subjects of one video."""
-    video = project.videos.get(video_id)
-    n = video.frame_count
-    tracks = subject_tracks(project, video_id, n, config.max_gap)
+                 features: VideoFeatures | None, progress: Progress | None = None, cancel=None,
+                 tracks: Tracks | None = None) -> dict[int | None, np.ndarray]:  # fmt: skip
+    """{subject: (n_frames, layout.dims) float32} for the subjects of one video (`tracks`: its
+    subjects if already read)."""
+    n = project.videos.get(video_id).frame_count
+    tracks = subject_tracks(project, video_id, n, config.max_gap) if tracks is None else tracks
     wanted = [tracks[s] for s in subjects if s is not None and s in tracks]
     frame, crops = (None, {})
     if layout.video:

@@ -26,6 +26,14 @@ class SubjectTrack:
     keypoints: np.ndarray
     known: np.ndarray
 
+    def with_nodes(self, n_nodes: int) -> SubjectTrack:
+        """This track with exactly `n_nodes` keypoint columns: extra ones dropped, missing ones NaN."""
+        points = self.keypoints[:, :n_nodes]
+        if points.shape[1] < n_nodes:
+            missing = np.full((len(points), n_nodes - points.shape[1], 2), np.nan, np.float32)
+            points = np.concatenate([points, missing], axis=1)
+        return SubjectTrack(self.track_id, self.boxes, points, self.known)
+
     def digest(self) -> bytes:
         return np.nan_to_num(self.boxes, nan=-1).round(1).tobytes() + np.nan_to_num(self.keypoints, nan=-1).round(1).tobytes()
 

@@ -20,7 +20,7 @@ import torch
 from core.ml.tasks.behaviour.adapter import run_sequence
 from core.ml.tasks.behaviour.config import BehaviourConfig
 from core.ml.tasks.behaviour.features import Progress, VideoFeatures
-from core.ml.tasks.behaviour.inputs import InputLayout, video_inputs
+from core.ml.tasks.behaviour.inputs import InputLayout, Tracks, video_inputs
 from core.ml.tasks.behaviour.model import TemporalHead, probabilities
 from core.ml.tasks.behaviour.positions import subject_tracks
 from core.ml.tasks.behaviour.store import VideoProbabilities
@@ -36,15 +36,13 @@ class BehaviourPredictor:
         self.n_exclusive = int(state["n_exclusive"])
         self._features: VideoFeatures | None = None
 
-    def subjects_of(self, project, video_id: int) -> list[int | None]:
+    def subjects_of(self, project, video_id: int, tracks: Tracks) -> list[int | None]:
         subjects: list[int | None] = []
         if self.state.get("whole_frame"):
             subjects.append(None)
         if self.state.get("per_subject"):
-            video = project.videos.get(video_id)
-            tracks = set(subject_tracks(project, video_id, video.frame_count, self.config.max_gap))
-            tracks |= {e.subject_id for e in project.events.in_video(video_id, source="user") if e.subject_id is not None}
-            subjects += sorted(tracks)
+            coded = {e.subject_id for e in project.events.in_video(video_id, source="user") if e.subject_id is not None}
+            subjects += sorted(set(tracks) | coded)
         return subjects
 
     @torch.inference_mode()
@@ -55,11 +53,12 @@ class BehaviourPredictor:
 
     def predict_video(self, project, video_id: int, subjects: list[int | None] | None = None,
                       progress: Progress | None = None, cancel=None) -> VideoProbabilities:  # fmt: skip
-        subjects = self.subjects_of(project, video_id) if subjects is None else subjects
+        n_frames = project.videos.get(video_id).frame_count
+        tracks = subject_tracks(project, video_id, n_frames, self.config.max_gap)
+        subjects = self.subjects_of(project, video_id, tracks) if subjects is None else subjects
         if self.layout.video and self._features is None:
             self._features = VideoFeatures(project, self.config)
-        inputs = video_inputs(project, self.config, self.layout, video_id, subjects, self._features, progress, cancel)
-        n_frames = project.videos.get(video_id).frame_count
+        inputs = video_inputs(project, self.config, self.layout, video_id, subjects, self._features, progress, cancel, tracks)
         probs = np.stack([self.probabilities_of(inputs[s]) for s in subjects]) if subjects else np.zeros((0, n_frames, len(self.behaviours)), np.float32)
         return VideoProbabilities(
             video_id=video_id, behaviour_ids=[b["id"] for b in self.behaviours], names=[b["name"] for b in self.behaviours],

@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+HALF_SECOND, SECOND = 15, 31  # rolling windows, in frames (at 30 fps)
+
 
 def wrap(angle: np.ndarray) -> np.ndarray:
     """Angles into [-pi, pi)."""

@@ -16,11 +16,15 @@ from __future__ import annotations
 import numpy as np
 
 from core.ml.tasks.behaviour.positions import SubjectTrack, centre_of, heading_of
-from core.ml.tasks.behaviour.signals import central_difference, rolling_mean, wrap
+from core.ml.tasks.behaviour.signals import (
+    SECOND,
+    central_difference,
+    rolling_mean,
+    wrap,
+)
 
 FAR = 10.0  # body lengths: distances are capped here, and unknown ones read as this
 FOLLOW_RANGE = 2.5  # body lengths within which moving alike counts as following
-SECOND = 31
 
 
 def n_social_features(n_nodes: int) -> int:
@@ -47,7 +51,7 @@ def social_features(subject: SubjectTrack, others: list[SubjectTrack], centre: n
         other_velocity = central_difference(other_centre, 3)
         bearing = wrap(np.arctan2(gap[:, 1], gap[:, 0]) - heading)
         alignment = wrap(heading_of(other, other_centre) - heading)
-        other_points = _nodes(other, n_nodes, n)
+        other_points = other.with_nodes(n_nodes).keypoints
         head_to_theirs = np.linalg.norm(keypoints[:, :1] - other_points, axis=-1) / body
         theirs_to_mine = np.linalg.norm(other_points[:, :1] - keypoints, axis=-1) / body
         nodes = np.nan_to_num(np.minimum(np.concatenate([head_to_theirs, theirs_to_mine], axis=1), FAR), nan=FAR)
@@ -69,9 +73,3 @@ def social_features(subject: SubjectTrack, others: list[SubjectTrack], centre: n
                closest, rolling_mean(closest, SECOND), following[:, None], rolling_mean(following, SECOND)[:, None]]  # fmt: skip
     return np.concatenate(columns, axis=1)
 
-
-def _nodes(track: SubjectTrack, n_nodes: int, n_frames: int) -> np.ndarray:
-    points = track.keypoints[:, :n_nodes]
-    if points.shape[1] < n_nodes:
-        points = np.concatenate([points, np.full((n_frames, n_nodes - points.shape[1], 2), np.nan, np.float32)], axis=1)
-    return points

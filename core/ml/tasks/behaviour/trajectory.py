@@ -33,6 +33,8 @@ from core.ml.tasks.behaviour.positions import (
     heading_of,
 )
 from core.ml.tasks.behaviour.signals import (
+    HALF_SECOND,
+    SECOND,
     central_difference,
     direction_change,
     rolling_mean,
@@ -44,11 +46,11 @@ from core.ml.tasks.behaviour.social import n_social_features, social_features
 
 POSE_FEATURES_VERSION = 2
 MOVEMENT_FEATURES = 22
-HALF_SECOND, SECOND = 15, 31  # rolling windows, in frames
 
 
-def joint_triples(edges: Sequence[Sequence[int]]) -> list[tuple[int, int, int]]:
-    """(a, joint, b) for every two skeleton edges meeting at one node: the angles a posture has."""
+def joint_triples(edges: Sequence[Sequence[int]], n_nodes: int | None = None) -> list[tuple[int, int, int]]:
+    """(a, joint, b) for every two skeleton edges meeting at one node: the angles a posture has
+    (only those among the first `n_nodes` nodes, when given)."""
     edges = [tuple(e) for e in edges]
     triples = []
     for i, (a, b) in enumerate(edges):
@@ -57,7 +59,7 @@ def joint_triples(edges: Sequence[Sequence[int]]) -> list[tuple[int, int, int]]:
             if len(shared) == 1 and len({a, b, c, d}) == 3:
                 joint = shared.pop()
                 triples.append(((set((a, b)) - {joint}).pop(), joint, (set((c, d)) - {joint}).pop()))
-    return triples
+    return triples if n_nodes is None else [t for t in triples if max(t) < n_nodes]
 
 
 def n_posture_features(n_nodes: int, n_joints: int) -> int:
@@ -110,17 +112,15 @@ def _posture(keypoints: np.ndarray, centre: np.ndarray, heading: np.ndarray, bod
 
 def pose_features(subject: SubjectTrack | None, others: list[SubjectTrack], n_frames: int, n_nodes: int,
                   edges: Sequence[Sequence[int]] = ()) -> np.ndarray:  # fmt: skip
-    """(n_frames, n_pose_features(n_nodes, len(joint_triples(edges)))) float32 for `subject`
+    """(n_frames, n_pose_features(n_nodes, len(joint_triples(edges, n_nodes)))) float32 for `subject`
     (None: no subject, all missing). `edges` are the skeleton's (node index, node index) pairs."""
-    joints = [t for t in joint_triples(edges) if max(t) < n_nodes]
+    joints = joint_triples(edges, n_nodes)
     out = np.zeros((n_frames, n_pose_features(n_nodes, len(joints))), np.float32)
     if subject is None:
         out[:, -1] = 1.0
         return out
-    keypoints = subject.keypoints[:, :n_nodes] if subject.keypoints.shape[1] else np.full((n_frames, 0, 2), np.nan, np.float32)
-    if keypoints.shape[1] < n_nodes:
-        keypoints = np.concatenate([keypoints, np.full((n_frames, n_nodes - keypoints.shape[1], 2), np.nan, np.float32)], axis=1)
-    subject = SubjectTrack(subject.track_id, subject.boxes, keypoints, subject.known)
+    subject = subject.with_nodes(n_nodes)
+    keypoints = subject.keypoints
     body = body_length(subject)
     centre = centre_of(subject)
     heading = heading_of(subject, centre)

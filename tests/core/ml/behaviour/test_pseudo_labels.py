@@ -12,7 +12,7 @@ def test_only_confident_uncoded_frames_get_a_label():
                   [0.01, 0.97, 0.02],   # confident behaviour 1 but coded: the coder's label stands
                   [0.02, 0.03, 0.95]])  # confident "none": labelled with no behaviour on  # fmt: skip
     coded = np.array([False, False, True, False])
-    assert pseudo.refresh(lambda n: p, [coded], n_exclusive=2, n_outputs=2) == 2
+    assert pseudo.refresh([p], [coded], n_exclusive=2, n_outputs=2) == 2
     targets, mask = pseudo.window(0, np.arange(4))
     assert mask.tolist() == [True, False, False, True]
     assert targets[0].tolist() == [1.0, 0.0] and targets[3].tolist() == [0.0, 0.0]
