@@ -27,8 +27,10 @@ CROP_BATCH = 16
 
 @dataclass(frozen=True, eq=False)
 class FramePoses:
-    """Raw predictions on one frame: `keypoints` (n, n_nodes, 3) x, y, visibility 2 (found)
-    or 0 (peak below the threshold); `node_scores` (n, n_nodes); `scores` (n,)."""
+    """Raw predictions on one frame: `keypoints` (n, n_nodes, 3) x, y, visibility 2 (every
+    node is placed, however low its peak); `node_scores` (n, n_nodes), each node's peak in
+    [0, 1]; `scores` (n,), the mean node score. The model's node threshold
+    (`core.ml.metrics.node_threshold`) decides later which nodes count."""
 
     keypoints: np.ndarray
     node_scores: np.ndarray
@@ -71,8 +73,10 @@ class PosePredictor:
     `predict` returns, per frame, a list of `core.domain.Instance` with placeholder
     `video_id=0` and `frame_index=0` (the caller sets the real ones with `with_changes`),
     `source="predicted"`, the training skeleton's id, keypoints (n_nodes, 3) with visibility 2
-    for found nodes and 0 for nodes below `node_threshold`, `keypoint_scores` (n_nodes,),
-    `score` (the mean node peak, in [0, 1]) and `box` around the found nodes."""
+    on every node, `keypoint_scores` (n_nodes,), `score` (the mean node peak, in [0, 1]) and
+    `box` around the nodes. No node is hidden and no instance dropped for low peaks: an instance
+    exists because its animal was found (single mode: one per frame; top-down: one per anchor),
+    and the node threshold is applied where predictions are reviewed, exported and scored."""
 
     def __init__(self, model: PoseModel, config: PoseConfig, skeleton: dict[str, Any], device: torch.device) -> None:
         self.model, self.config, self.skeleton, self.device = model, config, skeleton, device
@@ -119,11 +123,11 @@ class PosePredictor:
         return np.concatenate(points), np.concatenate(values)
 
     def _poses(self, points: np.ndarray, values: np.ndarray) -> FramePoses:
-        found = values >= self.config.node_threshold
-        keypoints = np.concatenate([points, np.where(found, 2.0, 0.0)[..., None]], -1).astype(np.float32)
-        scores = np.clip(values, 0, 1).mean(-1) if len(values) else np.zeros(0)
-        keep = found.any(-1)
-        return FramePoses(keypoints[keep], np.clip(values, 0, 1)[keep].astype(np.float32), scores[keep].astype(np.float32))
+        """Every instance with every node placed (visibility 2) and its peak as its score."""
+        node_scores = np.clip(values, 0, 1).astype(np.float32).reshape(len(points), self.n_nodes)
+        keypoints = np.concatenate([points, np.full(points.shape[:-1] + (1,), 2.0)], -1).astype(np.float32)
+        scores = node_scores.mean(-1) if len(node_scores) else np.zeros(0, np.float32)
+        return FramePoses(keypoints, node_scores, scores.astype(np.float32))
 
     def _single(self, frames: list[np.ndarray]) -> list[FramePoses]:
         scaled = [resized(frame, self.config.input_scale) for frame in frames]
