@@ -1,0 +1,139 @@
+"""The node threshold: a pose model places every node, each with its peak score; a node scoring
+under the model's node threshold is *shown* dimmed, *accepted* and *exported* as unlabelled
+(visibility 0), and *scored* as not found. Predictions in the project keep every node, so the
+threshold can change without running the model again.
+
+`choose_node_threshold` picks a model's default threshold on its validation frames: the
+candidate with the best F1 of placed nodes, a node counting as placed when its score reaches
+the threshold and as correct when it is placed within `radius` px of a labelled true node (true
+and predicted instances matched per frame as `keypoints.match_instances` does).
+
+    keypoints = apply_node_threshold(instance.keypoints, instance.keypoint_scores, 0.05)
+    choice = choose_node_threshold(frames, node_scores)   # choice.threshold, choice.f1...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.domain import Instance
+
+CANDIDATES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+CORRECT_PX = 10.0
+
+
+def apply_node_threshold(keypoints: np.ndarray, scores: np.ndarray | None, threshold: float | None) -> np.ndarray:
+    """A copy of `keypoints` (..., n_nodes, 3) with visibility 0 where `scores` (..., n_nodes)
+    is under `threshold`. Without scores (user labels) or a threshold, an unchanged copy."""
+    out = np.array(keypoints, dtype=np.float32, copy=True)
+    if scores is None or threshold is None or out.size == 0:
+        return out
+    below = np.asarray(scores, dtype=np.float64) < threshold
+    out[..., 2] = np.where(below, 0.0, out[..., 2])
+    return out
+
+
+def threshold_instance(instance: Instance, threshold: float | None) -> Instance:
+    """`instance` with its nodes under `threshold` unlabelled (itself when nothing changes)."""
+    if instance.keypoints is None or instance.keypoint_scores is None or threshold is None:
+        return instance
+    keypoints = apply_node_threshold(instance.keypoints, instance.keypoint_scores, threshold)
+    if np.array_equal(keypoints, instance.keypoints):
+        return instance
+    return instance.with_changes(keypoints=keypoints)
+
+
+def threshold_predictions(instances: Sequence[Instance], thresholds: Mapping[int, float]) -> list[Instance]:
+    """Each prediction with its model's node threshold applied (`thresholds`: model id ->
+    threshold); user labels and predictions of models without one pass unchanged."""
+    return [
+        threshold_instance(i, thresholds.get(i.model_id)) if i.is_predicted and i.model_id is not None else i
+        for i in instances
+    ]
+
+
+def share_placed(scores: Sequence[np.ndarray], threshold: float) -> float:
+    """The share of predicted nodes (arrays of node scores, any shape) scoring at least
+    `threshold`; NaN without any node."""
+    flat = np.concatenate([np.asarray(s, dtype=np.float64).ravel() for s in scores]) if scores else np.zeros(0)
+    return float((flat >= threshold).mean()) if len(flat) else float("nan")
+
+
+@dataclass(frozen=True)
+class NodeCounts:
+    """At one threshold: nodes placed, placed correctly, and labelled true nodes."""
+
+    threshold: float
+    placed: int
+    correct: int
+    labelled: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.placed if self.placed else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.labelled if self.labelled else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class NodeThresholdChoice:
+    """The threshold picked (`best`) and the counts at every candidate, in candidate order."""
+
+    best: NodeCounts
+    candidates: tuple[NodeCounts, ...]
+
+    @property
+    def threshold(self) -> float:
+        return self.best.threshold
+
+
+def node_counts(frames, node_scores: Sequence[np.ndarray], thresholds: Sequence[float] = CANDIDATES,
+                radius: float = CORRECT_PX) -> list[NodeCounts]:  # fmt: skip
+    """`NodeCounts` at each threshold. `frames` are `keypoints.FrameKeypoints` whose predictions
+    hold every node (visibility > 0 for a node the model placed at all); `node_scores` gives
+    each frame's node scores (n_pred, n_nodes). Predictions are matched to true instances once,
+    on all their nodes: the threshold decides which nodes are placed, not which animal is which.
+    A node placed on an unmatched prediction, or on a true node that is not labelled, is placed
+    but not correct."""
+    from core.ml.metrics.keypoints import _as_instances, match_instances  # scipy loads only to score
+
+    scores_by_node: list[np.ndarray] = []  # every placed node's score
+    correct_scores: list[np.ndarray] = []  # the scores of nodes within `radius` of their truth
+    labelled = 0
+    for frame, scores in zip(frames, node_scores):
+        truth, predicted = _as_instances(frame.truth), _as_instances(frame.predicted)
+        scores = np.asarray(scores, dtype=np.float64).reshape(predicted.shape[:2])
+        labelled += int((truth[:, :, 2] > 0).sum()) if len(truth) else 0
+        placed = predicted[:, :, 2] > 0 if len(predicted) else np.zeros((0, 0), bool)
+        scores_by_node.append(scores[placed])
+        for t, p in match_instances(truth, predicted):
+            distance = np.linalg.norm(truth[t, :, :2] - predicted[p, :, :2], axis=-1)
+            hit = (truth[t, :, 2] > 0) & placed[p] & (distance <= radius)
+            correct_scores.append(scores[p][hit])
+    every = np.concatenate(scores_by_node) if scores_by_node else np.zeros(0)
+    right = np.concatenate(correct_scores) if correct_scores else np.zeros(0)
+    return [NodeCounts(float(t), int((every >= t).sum()), int((right >= t).sum()), labelled) for t in thresholds]
+
+
+def choose_node_threshold(frames, node_scores: Sequence[np.ndarray], thresholds: Sequence[float] = CANDIDATES,
+                          radius: float = CORRECT_PX) -> NodeThresholdChoice | None:  # fmt: skip
+    """The candidate threshold with the best F1 of placed nodes (ties: the lowest threshold);
+    None when no true node is labelled (nothing to choose by). See `node_counts`."""
+    counts = node_counts(frames, node_scores, sorted(thresholds), radius)
+    if not counts or counts[0].labelled == 0:
+        return None
+    best = counts[0]
+    for candidate in counts[1:]:
+        if candidate.f1 > best.f1 + 1e-12:
+            best = candidate
+    return NodeThresholdChoice(best, tuple(counts))
