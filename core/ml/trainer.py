@@ -35,13 +35,14 @@ class TrainConfig:
     minutes: float | None = None  # a time budget; when set, training stops when it is spent
     lr: float = 1e-3
     weight_decay: float = 1e-4
-    warmup_steps: int = 50
+    warmup_steps: int = 50  # at most; a time budget shortens it to 5 % of the steps it affords
     patience: int = 15  # epochs without improvement before early stopping (0: never)
     device: str = "auto"
     amp: bool = True  # mixed precision, used on CUDA only
     seed: int = 0
     preview_frames: int = 4
     evaluate_every: int = 1
+    eval_share: float = 0.1  # with a time budget, validation takes at most about this share of it
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Trainer:
             start_epoch, step = saved["epoch"] + 1, saved["step"]
             best, best_metrics, spent = saved.get("best"), saved.get("best_metrics", {}), saved.get("elapsed_s", 0.0)
             self.emit({"event": "note", "message": f"resumed from epoch {saved['epoch'] + 1}"})
+        start_step = step
         trained = model
         if self.world > 1:
             trained = nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
@@ -113,6 +115,8 @@ class Trainer:
         budget = None if config.minutes is None else config.minutes * 60.0
         began = time.monotonic() - spent
         stopped, epochs_without_gain, epoch = "finished", 0, start_epoch - 1
+        self._step_seconds: float | None = None  # measured training seconds per step (sets the warm-up)
+        trained_since_eval, last_eval_s = 0.0, 0.0
         for epoch in range(start_epoch, config.epochs):
             model.train()
             losses, images, wait, epoch_began = [], 0, 0.0, time.monotonic()
@@ -132,6 +136,7 @@ class Trainer:
                 scaler.step(optimizer)
                 scaler.update()
                 step += 1
+                self._measure_step(time.monotonic() - fetch_began, step - start_step)  # data and compute
                 n = adapter.batch_size_of(batch)
                 images += n
                 losses.append(float(parts["loss"].detach()))
@@ -145,13 +150,16 @@ class Trainer:
 
             metrics: dict[str, float] = {}
             last_epoch = self._cancelled() or (budget is not None and time.monotonic() - began > budget) or epoch == config.epochs - 1
-            if self.rank == 0 and (epoch % config.evaluate_every == 0 or last_epoch):
+            trained_since_eval += time.monotonic() - epoch_began
+            if self.rank == 0 and (last_epoch or self._evaluate_now(epoch - start_epoch, trained_since_eval, last_eval_s, budget)):
+                eval_began = time.monotonic()
                 model.eval()
                 with torch.no_grad():
                     metrics = adapter.evaluate(model, self.device)
                     preview = adapter.preview(model, self.device, config.preview_frames)
                 if preview:
                     self.emit({"event": "preview", "epoch": epoch, "frames": preview})
+                trained_since_eval, last_eval_s = 0.0, time.monotonic() - eval_began
             elapsed = time.monotonic() - began
             eta = self._eta(epoch, start_epoch, elapsed, spent, budget)
             self.emit({"event": "epoch", "epoch": epoch, "train_loss": sum(losses) / max(len(losses), 1),
@@ -184,11 +192,41 @@ class Trainer:
             save_checkpoint(self.best_path, load_checkpoint(self.last_path))  # no metric: last is best
         return TrainResult(best_metrics, self.best_path, self.last_path, epoch + 1, stopped)
 
+    def _measure_step(self, seconds: float, steps_this_run: int) -> None:
+        """A running estimate of training seconds per step; the first two steps (allocation,
+        first batch) are left out once later ones are known."""
+        if steps_this_run <= 2 or self._step_seconds is None:
+            self._step_seconds = seconds if self._step_seconds is None else min(self._step_seconds, seconds)
+        else:
+            self._step_seconds = 0.9 * self._step_seconds + 0.1 * seconds
+
+    def warmup_steps(self, budget: float | None) -> int:
+        """The warm-up length: `warmup_steps`, shortened under a time budget to 5 % of the steps
+        the budget affords (estimated from the steps so far), so a short CPU run is not spent
+        warming up (a 15-minute run at 12 s a step used to end inside its 50-step warm-up)."""
+        warmup = self.config.warmup_steps
+        if budget is None or self._step_seconds is None:
+            return warmup
+        affordable = budget * (1 - self.config.eval_share) / max(self._step_seconds, 1e-6)
+        return max(1, min(warmup, int(0.05 * affordable))) if warmup else 0
+
+    def _evaluate_now(self, epochs_done: int, trained_since: float, last_eval_s: float, budget: float | None) -> bool:
+        """Validate this epoch? Every `evaluate_every` epochs; under a time budget also only when
+        the training since the last validation is long enough that validation keeps to about
+        `eval_share` of the time (validating every short epoch took half of a 15-minute run)."""
+        config = self.config
+        if epochs_done % max(config.evaluate_every, 1) != 0:
+            return False
+        if budget is None or epochs_done == 0 or not config.eval_share:
+            return True
+        return trained_since * config.eval_share >= last_eval_s * (1 - config.eval_share)
+
     def _learning_rate(self, step: int, epoch: int, elapsed: float, budget: float | None) -> float:
         """Linear warm-up, then cosine decay over the time budget, or over the epochs."""
         config = self.config
-        if step < config.warmup_steps:
-            return config.lr * (step + 1) / config.warmup_steps
+        warmup = self.warmup_steps(budget)
+        if step < warmup:
+            return config.lr * (step + 1) / warmup
         progress = elapsed / budget if budget is not None else epoch / max(config.epochs, 1)
         return config.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
 

@@ -55,6 +55,7 @@ class PoseConfig:
     centroid_threshold: float = 0.2
     max_instances: int | None = None
     min_separation: float = 0.25  # two animals' anchors closer than this x the animal size are one animal
+    anchor_node: int | None = None  # top-down: the node crops centre on (None: picked, -1: the nodes' box centre)
     samples_per_epoch: int = 256  # an epoch repeats the training set up to at least this many samples
     # Picked from the labels when None (see `fit_scaling`):
     input_scale: float | None = None  # single mode: frame -> model input
@@ -101,50 +102,101 @@ def _round_up(value: float, multiple: int = 32) -> int:
     return int(math.ceil(value / multiple) * multiple)
 
 
-def anchor_of(keypoints: np.ndarray) -> np.ndarray:
-    """Where an instance's crop is centred (and what the centroid model finds): the middle of
-    its labelled nodes' extent. (2,) x, y; NaN when no node is labelled."""
+def anchor_of(keypoints: np.ndarray, node: int | None = None) -> np.ndarray:
+    """Where an instance's crop is centred (and what the centroid model finds): its anchor
+    node when that is labelled, else the middle of its labelled nodes' extent. (2,) x, y; NaN
+    when no node is labelled."""
+    if node is not None and node >= 0 and keypoints[node, 2] > 0:
+        return keypoints[node, :2].astype(np.float32)
     labelled = keypoints[keypoints[:, 2] > 0, :2]
     if len(labelled) == 0:
         return np.array([np.nan, np.nan], np.float32)
     return ((labelled.min(0) + labelled.max(0)) / 2).astype(np.float32)
 
 
-def fit_scaling(config: PoseConfig, instances: list[np.ndarray], frame_size: tuple[int, int]) -> PoseConfig:
-    """Fill in the mode and every scale left as None, from the labelled instances (a list of
-    (n_instances, n_nodes, 3) arrays, one per frame) and the largest frame (width, height).
+def choose_anchor_node(instances: list[np.ndarray]) -> int:
+    """The node an animal's crop is centred on, as a SLEAP user picks the anchor part (the
+    thorax of a fly): among the nodes labelled on at least 90 % of instances, the one that sits
+    closest to the middle of the animal (median distance to its nodes' box centre, in units of
+    the animal's extent). A body-fixed point is easier for the centroid model to find than the
+    box centre, which moves with every leg. -1 (the box centre) when no node is labelled often
+    enough."""
+    if not instances:
+        return -1
+    stacked = np.stack(instances)  # (n, n_nodes, 3)
+    labelled = stacked[..., 2] > 0
+    often = labelled.mean(0) >= 0.9
+    if not often.any():
+        return -1
+    centres = np.stack([anchor_of(k) for k in stacked])
+    extents = np.array([max(float(np.ptp(k[k[:, 2] > 0, :2], axis=0).max()), 1.0) for k in stacked])
+    distance = np.linalg.norm(stacked[..., :2] - centres[:, None], axis=-1) / extents[:, None]
+    spread = np.where(labelled, distance, np.nan)
+    with np.errstate(all="ignore"):
+        median = np.nanmedian(spread, axis=0)
+    median = np.where(often, median, np.inf)
+    return int(np.argmin(median))
+
+
+# Input pixels per training sample that a CPU step affords: a step of 8 samples of this size
+# costs about 0.3 s on one 2020s core (EfficientNet-Lite0 + decoder, early layers frozen), so a
+# 15-minute run does well over a thousand steps. On a GPU the resolution rule alone decides.
+CPU_PIXELS_PER_SAMPLE = 160 * 160
+GPU_PIXELS_PER_SAMPLE = 1024 * 1024
+
+
+def _accelerated() -> bool:
+    from core.ml.device import choose_device  # torch is imported lazily: config stays plain
+
+    return choose_device("auto").type != "cpu"
+
+
+def fit_scaling(config: PoseConfig, instances: list[np.ndarray], frame_size: tuple[int, int],
+                accelerated: bool | None = None) -> PoseConfig:  # fmt: skip
+    """Fill in the mode, the anchor node and every scale left as None, from the labelled
+    instances (a list of (n_instances, n_nodes, 3) arrays, one per frame), the largest frame
+    (width, height) and whether training runs on a GPU (`accelerated`; None: this machine's).
 
     - Animal size: the median extent of the labelled nodes (the larger side), in frame pixels.
     - Top-down crop: scaled so the median animal spans about 72 px (plenty for a stride-2
-      heatmap with sub-pixel refinement, and the cost of a step grows with the square of the
-      side: measured on the demo, 128 px crops learn in a few hundred steps where full-size
-      224 px crops barely start); its side is twice the largest distance from an anchor to any
-      of its nodes over all labels, plus 10 % and the translation jitter, rounded up to 32.
-    - Centroid model: the frame scaled so the median animal spans about 40 px (a blob that is easy
-      to find at stride 2), at most 1; single mode: the animal spans about 128 px, the frame at
-      most 640 px on its long side, at most 1.
+      heatmap with sub-pixel refinement; the cost of a step grows with the square of the side);
+      its side is twice the largest distance from an anchor to any of its nodes over all labels,
+      plus 10 % and the translation jitter, rounded up to 32.
+    - Centroid model: the frame scaled so the median animal spans about 28 px (a blob that is
+      easy to find at stride 2; measured on the fly clip, a 448 px centroid frame was 3/4 of a
+      training step's cost, a 256 px one a third), at most 1.
+    - Single mode: the animal spans about 128 px and the frame at most 640 px on its long side,
+      and on a CPU the frame holds at most `CPU_PIXELS_PER_SAMPLE` pixels, so that a 15-minute
+      run does hundreds of steps instead of dozens (a 640x480 frame at full size cost 12 s a
+      step on one core).
     """
     flat = [k for frame in instances for k in frame if (k[:, 2] > 0).any()]
     if not flat:
         raise TrainingDataError("no instance has a labelled keypoint")
+    if config.mode == "auto":
+        config.mode = "topdown" if max(len(frame) for frame in instances) > 1 else "single"
+    if config.mode == "topdown" and config.anchor_node is None:
+        config.anchor_node = choose_anchor_node(flat)
     extents, radii = [], []
     for keypoints in flat:
         labelled = keypoints[keypoints[:, 2] > 0, :2]
         extents.append(float((labelled.max(0) - labelled.min(0)).max()))
-        radii.append(float(np.linalg.norm(labelled - anchor_of(keypoints), axis=1).max()))
+        radii.append(float(np.linalg.norm(labelled - anchor_of(keypoints, config.anchor_node), axis=1).max()))
     animal = max(float(np.median(extents)), 8.0)
     config.animal_px = animal
-    if config.mode == "auto":
-        config.mode = "topdown" if max(len(frame) for frame in instances) > 1 else "single"
     width, height = frame_size
     jitter = config.augment.translate if config.augment.translate is not None else 4.0
+    if accelerated is None:
+        accelerated = _accelerated()
+    pixels = GPU_PIXELS_PER_SAMPLE if accelerated else CPU_PIXELS_PER_SAMPLE
     if config.mode == "topdown":
         if config.crop_scale is None:
             config.crop_scale = float(min(1.0, 72.0 / animal, 256.0 / (2 * max(radii) * 1.1 + 2 * jitter)))
         if config.crop_size is None:
             config.crop_size = min(_round_up(2 * max(radii) * 1.1 * config.crop_scale + 2 * jitter), 256)
         if config.centroid_scale is None:
-            config.centroid_scale = float(min(1.0, 40.0 / animal))
+            config.centroid_scale = float(min(1.0, 28.0 / animal, 640.0 / max(width, height)))
     elif config.input_scale is None:
-        config.input_scale = float(min(1.0, 128.0 / animal, 640.0 / max(width, height)))
+        budget = math.sqrt(pixels / (width * height))
+        config.input_scale = float(min(1.0, 128.0 / animal, 640.0 / max(width, height), budget))
     return config

@@ -82,7 +82,7 @@ class PosePredictor:
         self.model, self.config, self.skeleton, self.device = model, config, skeleton, device
         self.n_nodes = len(skeleton["nodes"])
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict(self, frames: list[np.ndarray]) -> list[list[Instance]]:
         return [
             [self._instance(k, s, score) for k, s, score in zip(poses.keypoints, poses.node_scores, poses.scores)]
@@ -97,7 +97,7 @@ class PosePredictor:
             source="predicted", score=float(score),
         )  # fmt: skip
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict_arrays(self, frames: list[np.ndarray]) -> list[FramePoses]:
         was_training = self.model.training
         self.model.eval()
@@ -137,7 +137,7 @@ class PosePredictor:
             out.append(self._poses(from_scaled(points[n : n + 1], factors), values[n : n + 1]))
         return out
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def anchors(self, frames: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each frame's animal anchors (n, 2) in frame pixels and their peak values (n,)."""
         config = self.config

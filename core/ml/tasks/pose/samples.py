@@ -66,7 +66,7 @@ class SampleMaker:
         n, i = self.instances[index]
         frame, factors = self.crop_frames[n]
         keypoints = to_scaled(self.labels[n].keypoints[i], factors)
-        centre = tuple(to_scaled(anchor_of(self.labels[n].keypoints[i]), factors))
+        centre = tuple(to_scaled(anchor_of(self.labels[n].keypoints[i], self.config.anchor_node), factors))
         size = self.config.crop_size
         out_centre = ((size - 1) / 2, (size - 1) / 2)
         if augment:
@@ -81,7 +81,7 @@ class SampleMaker:
         frame, factors = self.whole_frames[n]
         keypoints = self.labels[n].keypoints
         if self.config.mode == "topdown":
-            anchors = np.stack([anchor_of(k) for k in keypoints])
+            anchors = np.stack([anchor_of(k, self.config.anchor_node) for k in keypoints])
             keypoints = np.concatenate([anchors, np.where(np.isnan(anchors[:, :1]), 0.0, 2.0)], 1)[:, None, :]
             keypoints = np.nan_to_num(keypoints)
             permutation = None
