@@ -10,7 +10,14 @@ RunStatus = Literal["running", "finished", "failed", "cancelled"]
 
 @dataclass(frozen=True)
 class ModelRecord:
-    """A trained model: `path` is its checkpoint folder relative to the project folder."""
+    """A trained model: `path` is its checkpoint folder relative to the project folder.
+
+    A pose model's `node_threshold` is the node score under which its predicted nodes are
+    shown dimmed and accepted, exported and scored as unlabelled. It lives in
+    `config["node_threshold"]`, set at registration to the threshold chosen on the validation
+    frames (`metrics["val_node_threshold"]`) and changed by the user; models recorded before
+    that fall back to those metrics, then to the cut their predictor made
+    (`config["adapter"]["config"]["node_threshold"]`)."""
 
     name: str
     task: str
@@ -19,6 +26,18 @@ class ModelRecord:
     metrics: dict = field(default_factory=dict)
     created_at: str | None = None
     id: int | None = None
+
+    @property
+    def node_threshold(self) -> float | None:
+        """None for a model without nodes to threshold (detection, segmentation, behaviour)."""
+        for value in (
+            self.config.get("node_threshold"),
+            self.metrics.get("val_node_threshold"),
+            ((self.config.get("adapter") or {}).get("config") or {}).get("node_threshold") if self.task == "pose" else None,
+        ):
+            if isinstance(value, (int, float)):
+                return float(value)
+        return None
 
 
 @dataclass(frozen=True)

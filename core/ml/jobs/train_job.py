@@ -81,10 +81,12 @@ def train(
         project.training_runs.update(run.id, status="cancelled", finished_at=_now())
         emit({"event": "cancelled", "run_id": run.id})
         return None
+    chosen = result.best_metrics.get("val_node_threshold")  # pose: the node threshold validation chose
     model = project.models.add(
         ModelRecord(
             name=f"{task} {run.id}", task=task, path=str(folder.relative_to(project.folder)),
-            config={"options": options, "train": asdict(config), "adapter": _plain(adapter.state())},
+            config={"options": options, "train": asdict(config), "adapter": _plain(adapter.state()),
+                    **({"node_threshold": float(chosen)} if isinstance(chosen, (int, float)) else {})},
             metrics=_plain(result.best_metrics),
         )
     )  # fmt: skip

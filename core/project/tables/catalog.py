@@ -74,6 +74,26 @@ class ModelTable(RecordTable[ModelRecord]):
         models = [m for m in self.all() if task is None or m.task == task]
         return models[-1] if models else None
 
+    def node_threshold(self, model_id: int) -> float | None:
+        """Model `model_id`'s node threshold (see `ModelRecord.node_threshold`)."""
+        return self.get(model_id).node_threshold
+
+    def node_thresholds(self) -> dict[int, float]:
+        """model id -> node threshold, for every model that has one."""
+        return {m.id: m.node_threshold for m in self.all() if m.node_threshold is not None}
+
+    def set_node_threshold(self, model_id: int, threshold: float) -> ModelRecord:
+        """Keep `threshold` (0 to 1) as a pose model's node threshold, in its config: predictions
+        keep every node and score, so this changes what is shown, accepted and exported without
+        running the model again. Raises ValueError for another task's model or a bad value."""
+        model = self.get(model_id)
+        if model.task != "pose":
+            raise ValueError(f"model {model_id} is a {model.task} model: only pose models have a node threshold")
+        threshold = float(threshold)
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"a node threshold is between 0 and 1, not {threshold:g}")
+        return self.update(model_id, config={**model.config, "node_threshold": threshold})
+
 
 class TrainingRunTable(RecordTable[TrainingRun]):
     kind = "training run"
