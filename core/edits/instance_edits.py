@@ -2,7 +2,9 @@
 changes a user makes with the mouse (move a box, a vertex, a keypoint, paint a mask stroke...).
 
 Changing a prediction in any way makes it the user's: it becomes a label (source "user"),
-which is how corrected predictions feed the next training round.
+which is how corrected predictions feed the next training round. Its nodes scoring under its
+model's node threshold (drawn dimmed) become unlabelled then, unless the change itself moves or
+marks them: a label holds only the nodes someone vouched for.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 from core.domain import Box, Instance, Rle, Visibility
 from core.edits.base import Edit, Touched
 from core.geometry.masks import paint_stroke
-from core.project import InvalidEditError, Project
+from core.ml.metrics.node_threshold import apply_node_threshold
+from core.project import InvalidEditError, NotFoundError, Project
 
 
 @dataclass
@@ -81,11 +84,32 @@ class ChangeInstance(Edit):
         return (Touched("instances", *self.where),) if self.where else (Touched("instances"),)
 
 
+def _as_label(project: Project, instance: Instance, after: dict[str, Any]) -> None:
+    """Make `after` turn prediction `instance` into a user label: source "user", and its nodes
+    under its model's node threshold unlabelled, but for those `after` itself changes."""
+    after["source"] = "user"
+    if instance.keypoints is None or instance.keypoint_scores is None or instance.model_id is None:
+        return
+    try:
+        threshold = project.models.node_threshold(instance.model_id)
+    except NotFoundError:  # the model was deleted: nothing says which nodes are weak
+        return
+    if threshold is None:
+        return
+    wanted = np.asarray(after.get("keypoints", instance.keypoints), dtype=np.float32)
+    labelled = apply_node_threshold(wanted, instance.keypoint_scores, threshold)
+    if wanted.shape == instance.keypoints.shape:
+        changed = (wanted != instance.keypoints).any(axis=1)
+        labelled[changed] = wanted[changed]
+    if not np.array_equal(labelled, instance.keypoints) or "keypoints" in after:
+        after["keypoints"] = labelled
+
+
 def _change(project: Project, instance_id: int, text: str, gesture: tuple | None = None, **after: Any) -> ChangeInstance:
     """A change of `instance_id` to `after`; a prediction changed becomes a user label."""
     instance = project.instances.get(instance_id)
     if instance.is_predicted:
-        after["source"] = "user"
+        _as_label(project, instance, after)
     before = {name: getattr(instance, name) for name in after}
     return ChangeInstance(instance_id, before, after, text, gesture, (instance.video_id, instance.frame_index))
 
@@ -237,14 +261,15 @@ def set_instance_track(project: Project, instance_id: int, track_id: int | None)
 
 
 def accept_prediction(project: Project, instance_id: int) -> ChangeInstance:
-    """A predicted instance becomes a user label as it is (its model stays on record)."""
+    """A predicted instance becomes a user label as it is shown (its model stays on record):
+    its nodes under the model's node threshold become unlabelled."""
     instance = project.instances.get(instance_id)
     if not instance.is_predicted:
         raise InvalidEditError(f"instance {instance_id} is already a user label")
-    return ChangeInstance(
-        instance_id, {"source": "predicted"}, {"source": "user"}, "Accept prediction",
-        where=(instance.video_id, instance.frame_index),
-    )  # fmt: skip
+    after: dict[str, Any] = {}
+    _as_label(project, instance, after)
+    before = {name: getattr(instance, name) for name in after}
+    return ChangeInstance(instance_id, before, after, "Accept prediction", where=(instance.video_id, instance.frame_index))
 
 
 def reject_prediction(project: Project, instance_id: int) -> DeleteInstance:

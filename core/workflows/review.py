@@ -246,7 +246,8 @@ def is_visible(instance: Instance, min_score: float) -> bool:
 
 def accept_visible(project: Project, instances: Iterable[Instance], min_score: float = 0.0) -> CompositeEdit:
     """One undoable edit accepting the predictions among `instances` that the threshold shows
-    (those under it stay predictions). Raises InvalidEditError when there are none."""
+    (those under it stay predictions); each accepted pose leaves its nodes under its model's
+    node threshold unlabelled (`accept_prediction`). Raises InvalidEditError when there are none."""
     chosen = [i for i in instances if i.is_predicted and is_visible(i, min_score)]
     if not chosen:
         raise InvalidEditError("no predictions above the score threshold on this frame")
