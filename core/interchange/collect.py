@@ -1,6 +1,8 @@
 """Reading a `Dataset` out of a project, for the writers: labels, predictions or both.
 
-Ids stay the project's ids (they are unique, which is all a writer needs from them).
+Ids stay the project's ids (they are unique, which is all a writer needs from them). A pose
+prediction's nodes under its model's node threshold come out unlabelled (visibility 0), so every
+writer writes them as missing; the project keeps them with their scores.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from core.interchange.dataset import Dataset
+from core.ml.metrics.node_threshold import threshold_predictions
 from core.project import Project
 
 What = Literal["labels", "predictions", "both"]
@@ -30,9 +33,10 @@ def collect(project: Project, what: What = "both", video_ids: list[int] | None =
         tracks=project.tracks.all(),
         behaviours=project.behaviours.all(),
     )
+    thresholds = project.models.node_thresholds()
     for video in videos:
         for frame_index, instances in sorted(project.instances.on_frames(video.id, 0, _LAST_FRAME, source).items()):
-            for instance in instances:
+            for instance in threshold_predictions(instances, thresholds):
                 dataset.add_instance(instance)
         dataset.events.extend(project.events.in_video(video.id, source=source))
         if what != "predictions":
