@@ -1,7 +1,11 @@
-"""`ethoframe train`, `evaluate` and `predict`. With `--events-json` each prints its events as
-JSON lines (what the GUI's background process reads); otherwise a progress bar and one line
-per epoch for a person. Ctrl+C (or SIGTERM from the GUI's Stop) stops cleanly: training
-finishes its step and writes its checkpoint; prediction finishes its batch."""
+"""`ethoframe train`, `evaluate`, `predict` and `models`. With `--events-json` each prints its
+events as JSON lines (what the GUI's background process reads); otherwise a progress bar and one
+line per epoch for a person. Ctrl+C (or SIGTERM from the GUI's Stop) stops cleanly: training
+finishes its step and writes its checkpoint; prediction finishes its batch.
+
+A pose model's node threshold (the node score under which a node counts as missing in review,
+export and scores) is set with `models --model N --node-threshold T` or `predict --node-threshold
+T`, and `evaluate --node-threshold T` scores with another one without keeping it."""
 
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--model", type=int, help="model id (see `ethoframe info`)")
     evaluate.add_argument("--frames", type=int, default=200, help="demo projects: how many never-labelled frames")
     evaluate.add_argument("--device", default="auto")
+    evaluate.add_argument("--node-threshold", type=float, metavar="T",
+                          help="pose: score with this node threshold (0-1) instead of the model's")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=run_evaluate)
 
@@ -49,8 +55,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("--batch-size", type=int, default=8)
     predict.add_argument("--device", default="auto")
     predict.add_argument("--resume", action="store_true", help="skip frames this model already predicted")
+    predict.add_argument("--node-threshold", type=float, metavar="T",
+                         help="pose: set the model's node threshold (0-1); every node is stored either way")
     predict.add_argument("--events-json", action="store_true")
     predict.set_defaults(run=run_predict)
+
+    models = commands.add_parser("models", help="list the trained models, or set a pose model's node threshold")
+    models.add_argument("project")
+    models.add_argument("--model", type=int, help="model id (with --node-threshold)")
+    models.add_argument("--node-threshold", type=float, metavar="T", help="set the model's node threshold (0-1)")
+    models.set_defaults(run=run_models)
 
 
 def _cancel_on_signals() -> threading.Event:
@@ -114,20 +128,49 @@ def run_evaluate(args: argparse.Namespace) -> int:
             return run_evaluate_behaviour(args)
 
     with Project.open(args.project) as project:
-        report = evaluate(project, args.model, n_frames=args.frames, device=args.device)
+        report = evaluate(project, args.model, n_frames=args.frames, device=args.device, node_threshold=args.node_threshold)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(f"model {report['model_id']} ({report['task']}), on {report['frames']} frames ({report['evaluated_on'].replace('_', ' ')}):")
+        if report.get("node_threshold") is not None:
+            whose = "given" if args.node_threshold is not None else "the model's"
+            print(f"  node threshold {report['node_threshold']:g} ({whose}): nodes under it count as not found")
         for key, value in report.items():
-            if key not in ("model_id", "task", "frames", "evaluated_on"):
+            if key not in ("model_id", "task", "frames", "evaluated_on", "node_threshold"):
                 print(f"  {key:<20} {'n/a' if value is None else f'{value:.4g}'}")
+    return 0
+
+
+def _set_node_threshold(project: Project, model_id: int | None, threshold: float) -> str:
+    """Keep `threshold` as the model's (default: the newest model's); the line saying so."""
+    model = project.models.get(model_id) if model_id is not None else project.models.newest()
+    if model is None:
+        raise ValueError("this project has no trained model yet: train one first (ethoframe train)")
+    project.models.set_node_threshold(model.id, threshold)
+    return f"model {model.id} ({model.name}): node threshold {threshold:g}"
+
+
+def run_models(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        if args.node_threshold is not None:
+            if args.model is None:
+                raise ValueError("name the model whose node threshold to set: --model N (see `ethoframe models`)")
+            print(_set_node_threshold(project, args.model, args.node_threshold))
+            return 0
+        models = project.models.all()
+        if not models:
+            print("no trained models yet (ethoframe train)")
+        for model in models:
+            threshold = model.node_threshold
+            extra = f"  node threshold {threshold:g}" if threshold is not None else ""
+            print(f"{model.id:>4}  {model.name:<16} {model.task:<9} {model.created_at or ''}{extra}")
     return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:
     from core.ml.events import json_lines
-    from core.ml.jobs.predict_job import predict_video
+    from core.ml.jobs.predict_job import PredictSummary, predict_video
 
     from core.cli.behaviour_commands import is_behaviour_model, run_predict_behaviour
 
@@ -137,7 +180,10 @@ def run_predict(args: argparse.Namespace) -> int:
     if behaviour:
         return run_predict_behaviour(args, cancel)
     with Project.open(args.project) as project:
+        if args.node_threshold is not None:
+            print(_set_node_threshold(project, args.model, args.node_threshold), file=sys.stderr if args.events_json else sys.stdout)
         videos = args.video or [v.id for v in project.videos.all() if v.id not in {m.id for m in project.videos.missing()}]
+        summaries = []
         for video_id in videos:
             frames = None
             if args.frames:
@@ -151,6 +197,9 @@ def run_predict(args: argparse.Namespace) -> int:
                     emit = lambda e: bar(e["done"], e["total"]) if e["event"] == "progress" else None  # noqa: E731
                     summary = predict_video(project, video_id, args.model, frames, args.batch_size, args.device, args.resume, emit, cancel)
                 print(f"video {video_id}: {summary.instances} instances on {summary.frames} frames ({summary.frames_per_s:.1f} frames/s)")
+            summaries.append(summary)
             if summary.stopped:
-                return 1
-    return 0
+                break
+    if summaries and not args.events_json:
+        print(PredictSummary.total(summaries).describe())
+    return 1 if summaries and summaries[-1].stopped else 0

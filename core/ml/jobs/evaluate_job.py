@@ -3,7 +3,8 @@
 
 In a demo project the model is scored against the demo's kept-apart ground truth on frames
 that were never labelled; elsewhere, on the labelled frames it held out from training (the
-same stable split the trainer used), against the user's labels.
+same stable split the trainer used), against the user's labels. A pose model is scored with
+its node threshold (or the one asked for) applied: a node under it counts as not found.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.ml.data.split import split_frames
 from core.ml.jobs.predict_job import as_instance, load_model_predictor
 from core.ml.metrics.boxes import box_map, mask_map
 from core.ml.metrics.keypoints import FrameKeypoints, keypoint_metrics
+from core.ml.metrics.node_threshold import share_placed, threshold_instance
 from core.project import Project
 from core.video import open_video
 from core.workflows.demo_project import truth_path
@@ -53,8 +55,15 @@ def _truth_from_held_out(project: Project, video_id: int | None) -> dict[tuple[i
     return {key: project.instances.on_frame(*key, source="user") for key in held_out}
 
 
-def evaluate(project: Project, model_id: int | None = None, n_frames: int = 200, device: str = "auto", batch_size: int = 8) -> dict[str, Any]:
+def evaluate(project: Project, model_id: int | None = None, n_frames: int = 200, device: str = "auto", batch_size: int = 8,
+             node_threshold: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """Score a model (default: the newest). Pose: `node_threshold` (default: the model's) is
+    applied to the predictions and reported as `node_threshold`, with `nodes_placed`, the share
+    of predicted nodes at or above it."""
     model, predictor = load_model_predictor(project, model_id, device=device)
+    if node_threshold is not None and not 0.0 <= node_threshold <= 1.0:
+        raise ValueError(f"a node threshold is between 0 and 1, not {node_threshold:g}")
+    threshold = node_threshold if node_threshold is not None else model.node_threshold
     videos = project.videos.all()
     truth: dict[tuple[int, int], list[Instance]] = {}
     source = "held_out_labels"
@@ -68,8 +77,15 @@ def evaluate(project: Project, model_id: int | None = None, n_frames: int = 200,
         raise ValueError("nothing to evaluate on: no held-out labelled frames (label more frames, or use the demo)")
     predicted = _predict(project, predictor, model.id, sorted(truth), batch_size)
     keys = sorted(truth)
-    metrics = _score(model.task, [truth[k] for k in keys], [predicted[k] for k in keys])
-    return {"model_id": model.id, "task": model.task, "evaluated_on": source, "frames": len(keys), **metrics}
+    found = [predicted[k] for k in keys]
+    extra: dict[str, Any] = {}
+    if model.task == "pose" and threshold is not None:
+        scores = [i.keypoint_scores for frame in found for i in frame if i.keypoint_scores is not None]
+        placed = share_placed(scores, threshold)
+        extra = {"node_threshold": float(threshold), "nodes_placed": None if math.isnan(placed) else placed}
+        found = [[threshold_instance(i, threshold) for i in frame] for frame in found]
+    metrics = _score(model.task, [truth[k] for k in keys], found)
+    return {"model_id": model.id, "task": model.task, "evaluated_on": source, "frames": len(keys), **extra, **metrics}
 
 
 def _predict(project, predictor, model_id: int, keys: list[tuple[int, int]], batch_size: int) -> dict[tuple[int, int], list[Instance]]:

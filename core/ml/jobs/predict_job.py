@@ -30,14 +30,41 @@ from core.video import open_video
 
 @dataclass
 class PredictSummary:
+    """What a run wrote. For a pose model, `nodes` predicted nodes (all kept, with their scores)
+    of which `nodes_above` reach the model's `node_threshold`."""
+
     frames: int
     instances: int
     seconds: float
     stopped: bool
+    nodes: int = 0
+    nodes_above: int = 0
+    node_threshold: float | None = None
 
     @property
     def frames_per_s(self) -> float:
         return self.frames / self.seconds if self.seconds else 0.0
+
+    @property
+    def share_above(self) -> float | None:
+        """The share of predicted nodes at or above the node threshold (None: no nodes)."""
+        return self.nodes_above / self.nodes if self.nodes and self.node_threshold is not None else None
+
+    @classmethod
+    def total(cls, summaries: list[PredictSummary]) -> PredictSummary:
+        """Several runs (videos) of one model as one."""
+        return cls(
+            sum(x.frames for x in summaries), sum(x.instances for x in summaries), sum(x.seconds for x in summaries),
+            any(x.stopped for x in summaries), sum(x.nodes for x in summaries), sum(x.nodes_above for x in summaries),
+            summaries[0].node_threshold if summaries else None,
+        )  # fmt: skip
+
+    def describe(self) -> str:
+        """'12,030 instances; 91 % of nodes above the node threshold 0.05' (pose), or the count."""
+        text = f"{self.instances:,} instances"
+        if self.share_above is not None:
+            text += f"; {100 * self.share_above:.0f} % of nodes above the node threshold {self.node_threshold:g}"
+        return text
 
 
 def model_checkpoint(project: Project, model: ModelRecord) -> Path:
@@ -128,6 +155,7 @@ def predict_video(
     reader_thread = threading.Thread(target=decode, name="predict-decode", daemon=True)
     reader_thread.start()
     began, done, made, stopped = time.monotonic(), 0, 0, False
+    threshold, nodes, above = model.node_threshold, 0, 0
     try:
         while True:
             item = batches.get()
@@ -140,6 +168,10 @@ def predict_video(
             instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
             _replace_predictions(project, video_id, indices, instances)
             done, made = done + len(indices), made + len(instances)
+            if threshold is not None:
+                scores = [i.keypoint_scores for i in instances if i.keypoint_scores is not None]
+                nodes += sum(len(s) for s in scores)
+                above += sum(int((np.asarray(s) >= threshold).sum()) for s in scores)
             elapsed = time.monotonic() - began
             emit({"event": "progress", "done": done, "total": len(wanted), "frames_per_s": done / max(elapsed, 1e-9)})
             if cancel is not None and cancel.is_set():
@@ -148,7 +180,8 @@ def predict_video(
     finally:
         stop.set()
         reader_thread.join(timeout=5)
-    summary = PredictSummary(done, made, time.monotonic() - began, stopped)
+    summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold)
     emit({"event": "cancelled" if stopped else "finished", "frames": done, "instances": made,
-          "frames_per_s": summary.frames_per_s, "model_id": model.id})  # fmt: skip
+          "frames_per_s": summary.frames_per_s, "model_id": model.id, "node_threshold": threshold,
+          "nodes_above": summary.share_above})  # fmt: skip
     return summary
