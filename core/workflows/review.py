@@ -254,6 +254,22 @@ def accept_visible(project: Project, instances: Iterable[Instance], min_score: f
     return CompositeEdit(f"Accept {len(chosen)} prediction{'s' * (len(chosen) != 1)}", [accept_prediction(project, i.id) for i in chosen])
 
 
+def node_threshold_model(project: Project, video_id: int) -> int | None:
+    """The model whose node threshold the review of a video sets: the one that made its latest
+    predictions with node scores (a pose model), or None when it has none."""
+    i = s.instances.c
+    query = (
+        select(i.model_id)
+        .join(s.frames, i.frame_id == s.frames.c.id)
+        .where(s.frames.c.video_id == video_id, i.source == "predicted", i.model_id.is_not(None), i.keypoint_scores.is_not(None))
+        .order_by(i.id.desc())
+        .limit(1)
+    )
+    with project.db.reading() as connection:
+        model_id = connection.execute(query).scalar()
+    return model_id if model_id is not None and project.models.get(model_id).task == "pose" else None
+
+
 def frames_to_predict(
     project: Project, video_id: int, scope: PredictScope, current: int = 0, first: int = 0, last: int | None = None
 ) -> list[int] | None:

@@ -51,6 +51,7 @@ class FrameView(QGraphicsView):
         self._fitted = False
         self.show_predictions = True
         self.score_threshold = 0.0  # predictions scoring under it are not drawn (unscored ones are)
+        self.node_thresholds: dict[int, float] = {}  # model id -> node threshold: weaker nodes drawn dimmed
         self._tool: CanvasTool | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
@@ -88,7 +89,8 @@ class FrameView(QGraphicsView):
                 or PALETTE[n % len(PALETTE)]
             )
             skeleton = skeletons.get(instance.skeleton_id) if instance.skeleton_id is not None else None
-            item = InstanceItem(instance, color, skeleton, selected=instance.id == selected)
+            node_threshold = self.node_thresholds.get(instance.model_id) if instance.model_id is not None else None
+            item = InstanceItem(instance, color, skeleton, selected=instance.id == selected, node_threshold=node_threshold)
             item.setZValue(2 if instance.id == selected else 1)
             self.scene().addItem(item)
             self.instance_items.append(item)

@@ -1,6 +1,8 @@
 """One instance drawn over the frame: box, polygons, mask, skeleton. User labels are solid,
-predictions dashed with their score, as review tools draw them. The selected instance is drawn
-thicker, with its box's resize handles and its polygons' vertices at a constant screen size."""
+predictions dashed with their score, as review tools draw them. A predicted node scoring under
+its model's node threshold is drawn as a small dimmed ring without edges: shown, never hidden,
+but marked as what accepting and exporting leave out. The selected instance is drawn thicker,
+with its box's resize handles and its polygons' vertices at a constant screen size."""
 
 from __future__ import annotations
 
@@ -15,15 +17,32 @@ from gui.canvas.tools.hit_test import box_handles
 NODE_RADIUS = 4.0  # screen pixels
 HANDLE_SIZE = 7.0  # screen pixels
 VERTEX_SIZE = 5.0  # screen pixels
+WEAK_NODE_SCALE = 0.6  # a node under the node threshold: a ring this much smaller
+WEAK_NODE_ALPHA = 130
+
+
+def weak_nodes(instance: Instance, node_threshold: float | None) -> np.ndarray:
+    """(n_nodes,) True for a predicted node placed with a score under `node_threshold`."""
+    keypoints = instance.keypoints
+    if keypoints is None:
+        return np.zeros(0, bool)
+    scores = instance.keypoint_scores
+    if not instance.is_predicted or scores is None or node_threshold is None or len(scores) != len(keypoints):
+        return np.zeros(len(keypoints), bool)
+    return (keypoints[:, 2] > Visibility.UNLABELLED) & (np.asarray(scores) < node_threshold)
 
 
 class InstanceItem(QGraphicsItem):
-    def __init__(self, instance: Instance, color: str, skeleton: Skeleton | None, selected: bool = False) -> None:
+    def __init__(
+        self, instance: Instance, color: str, skeleton: Skeleton | None, selected: bool = False,
+        node_threshold: float | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.instance = instance
         self.color = QColor(color)
         self.skeleton = skeleton
         self.selected = selected
+        self.weak = weak_nodes(instance, node_threshold)
         self._mask_image = self._mask_to_image() if instance.mask is not None else None
         self._bounds = self._compute_bounds()
 
@@ -110,16 +129,28 @@ class InstanceItem(QGraphicsItem):
         points = self.instance.keypoints
         radius = NODE_RADIUS / max(painter.worldTransform().m11(), 1e-6)  # same size on screen at any zoom
         labelled = points[:, 2] > Visibility.UNLABELLED
+        strong = labelled & ~self.weak if len(self.weak) == len(points) else labelled
         if self.skeleton is not None:
             for a, b in self.skeleton.edges:
-                if a < len(points) and b < len(points) and labelled[a] and labelled[b]:
+                if a < len(points) and b < len(points) and strong[a] and strong[b]:
                     painter.drawLine(QPointF(*points[a, :2]), QPointF(*points[b, :2]))
         if self.selected:
             radius *= 1.3
-        for x, y, visibility in points[labelled]:
+        for x, y, visibility in points[strong]:
             occluded = visibility == Visibility.OCCLUDED
             painter.setBrush(Qt.BrushStyle.NoBrush if occluded else QBrush(self.color))
             painter.drawEllipse(QPointF(x, y), radius, radius)
+        if (labelled & ~strong).any():
+            dim = QPen(pen)
+            faded = QColor(pen.color())
+            faded.setAlpha(WEAK_NODE_ALPHA)
+            dim.setColor(faded)
+            dim.setStyle(Qt.PenStyle.SolidLine)
+            painter.setPen(dim)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for x, y, _ in points[labelled & ~strong]:
+                painter.drawEllipse(QPointF(x, y), radius * WEAK_NODE_SCALE, radius * WEAK_NODE_SCALE)
+            painter.setPen(pen)
 
     def _label_anchor(self) -> QPointF | None:
         i = self.instance

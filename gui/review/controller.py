@@ -4,8 +4,9 @@ The window creates one per project and calls `dispose()` before the next:
 
     self.review = ReviewController(self, project, self.undo_controller, self.state, self.push_edit)
 
-It keeps the canvas in step with the dock: the score threshold and the show/hide toggle are set
-on the window's `view` (FrameView) and the frame is redrawn, also while predictions arrive.
+It keeps the canvas in step with the dock: the score threshold, the show/hide toggle and the
+models' node thresholds are set on the window's `view` (FrameView) and the frame is redrawn,
+also while predictions arrive.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ReviewController(QObject):
         self.panel.setObjectName("review_panel")
         self.panel.show_box.setChecked(window.view.show_predictions)
         self.panel.set_threshold(window.view.score_threshold)
+        window.view.node_thresholds = project.models.node_thresholds()
         self.panel.display_changed.connect(self._display_changed)
         self.panel.message.connect(window.show_message)
         self.dock = self._dock()
@@ -131,7 +133,9 @@ class ReviewController(QObject):
             self.window.show_message(f"Prediction failed: {event.get('reason')}")
 
     def _redraw(self) -> None:
-        """Redraw the current frame's instances (and the lists that show them)."""
+        """Redraw the current frame's instances (and the lists that show them), with the models'
+        node thresholds as they now are (the review panel sets them; a new model brings one)."""
+        self.window.view.node_thresholds = self.project.models.node_thresholds()
         refresh = getattr(self.window, "refresh_annotations", None)
         if refresh is not None:
             refresh()

@@ -1,6 +1,8 @@
 """The review dock: the predicted frames of the current video in review order (lowest
 confidence first, or most disagreement with the previous frame), the score threshold and the
-show/hide toggle for predictions, and the buttons of the review loop — accept the selected
+show/hide toggle for predictions, the pose model's node threshold (nodes scoring under it are
+drawn dimmed and left out when accepted or exported; changing it re-applies at once, no model
+run, and is kept on the model), and the buttons of the review loop — accept the selected
 prediction, accept all shown on the frame, reject (delete a false positive), previous/next frame
 to review. The order and the edits come from `core.workflows.review` and `core.edits`; this
 widget only shows them and hands the edits to `push_edit` (the window's undoable push)."""
@@ -13,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,7 +29,15 @@ from PySide6.QtWidgets import (
 
 from core.edits import Edit, accept_prediction, reject_prediction
 from core.project import ProjectError
-from core.workflows.review import ReviewBy, ReviewItem, accept_visible, highest_score, next_to_review, review_order
+from core.workflows.review import (
+    ReviewBy,
+    ReviewItem,
+    accept_visible,
+    highest_score,
+    next_to_review,
+    node_threshold_model,
+    review_order,
+)
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -63,6 +74,14 @@ class ReviewPanel(QWidget):
         self.threshold_slider.setObjectName("score_threshold")
         self.threshold_slider.setRange(0, SLIDER_STEPS)
         self.threshold_label = QLabel()
+        self.node_model_id: int | None = None  # the pose model whose node threshold the spin box sets
+        self.node_threshold_box = QDoubleSpinBox()
+        self.node_threshold_box.setObjectName("node_threshold")
+        self.node_threshold_box.setRange(0.0, 1.0)
+        self.node_threshold_box.setSingleStep(0.01)
+        self.node_threshold_box.setDecimals(2)
+        self.node_threshold_box.setKeyboardTracking(False)  # one change per typed value, not per key
+        self.node_threshold_label = QLabel("Node score ≥")
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Make the selected prediction a label (Ctrl+Return)")
         self.accept_all_button = QPushButton("Accept all")
@@ -78,6 +97,9 @@ class ReviewPanel(QWidget):
         threshold_row.addWidget(QLabel("Score ≥"))
         threshold_row.addWidget(self.threshold_slider, 1)
         threshold_row.addWidget(self.threshold_label)
+        node_row = QHBoxLayout()
+        node_row.addWidget(self.node_threshold_label)
+        node_row.addWidget(self.node_threshold_box, 1)
         buttons = QGridLayout()
         for n, button in enumerate((self.accept_button, self.accept_all_button, self.reject_button)):
             buttons.addWidget(button, 0, n)
@@ -89,6 +111,7 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.show_box)
         layout.addLayout(threshold_row)
+        layout.addLayout(node_row)
         layout.addLayout(buttons)
 
         self.order_box.currentIndexChanged.connect(lambda _index: self.refresh())
@@ -96,6 +119,7 @@ class ReviewPanel(QWidget):
         self.frame_list.itemActivated.connect(self._item_clicked)
         self.show_box.toggled.connect(self._display_changed)
         self.threshold_slider.valueChanged.connect(self._display_changed)
+        self.node_threshold_box.valueChanged.connect(self._node_threshold_changed)
         self.accept_button.clicked.connect(self.accept_selected)
         self.accept_all_button.clicked.connect(self.accept_all_on_frame)
         self.reject_button.clicked.connect(self.reject_selected)
@@ -152,7 +176,31 @@ class ReviewPanel(QWidget):
         self.frame_list.blockSignals(False)
         shown = f" (the first {MAX_LISTED} listed)" if len(self.order) > MAX_LISTED else ""
         self.summary.setText(f"{len(self.order)} frames to review{shown}" if self.order else "No predictions to review")
+        self._show_node_threshold()
         self._mark_current()
+
+    def _show_node_threshold(self) -> None:
+        """Show the node threshold of the pose model whose predictions this video shows."""
+        video_id = self.state.video_id
+        self.node_model_id = node_threshold_model(self.project, video_id) if video_id is not None else None
+        enabled = self.node_model_id is not None
+        self.node_threshold_box.setEnabled(enabled)
+        self.node_threshold_label.setEnabled(enabled)
+        tip = (f"Nodes of model {self.node_model_id}'s predictions scoring under this are drawn dimmed and left out "
+               "when accepted or exported (kept on the model)") if enabled else "No pose predictions on this video"  # fmt: skip
+        self.node_threshold_box.setToolTip(tip)
+        if enabled:
+            value = self.project.models.node_threshold(self.node_model_id) or 0.0
+            blocker = self.node_threshold_box.blockSignals(True)
+            self.node_threshold_box.setValue(value)
+            self.node_threshold_box.blockSignals(blocker)
+
+    def _node_threshold_changed(self, value: float) -> None:
+        if self.node_model_id is None:
+            return
+        self.project.models.set_node_threshold(self.node_model_id, value)
+        self.message.emit(f"model {self.node_model_id}: node threshold {value:.2f}")
+        self.display_changed.emit()
 
     def _mark_current(self) -> None:
         frame = self.state.frame_index

@@ -61,3 +61,16 @@ def test_predictions_of_models_without_a_threshold_are_accepted_as_they_are(proj
     prediction = add_prediction(project, video, detect)
     EditHistory(project).push(accept_prediction(project, prediction.id))
     assert project.instances.get(prediction.id).keypoints[:, 2].tolist() == [2, 2, 2]
+
+
+def test_the_review_sets_the_threshold_of_the_pose_model_that_predicted_last(project, video, pose_model):
+    from core.workflows.review import node_threshold_model
+
+    assert node_threshold_model(project, video.id) is None
+    detect = project.models.add(ModelRecord("detect 1", "detect", "models/detect-001"))
+    project.instances.add(Instance(video.id, 1, keypoints=KEYPOINTS, source="predicted", score=0.5, model_id=detect.id))
+    assert node_threshold_model(project, video.id) is None  # no node scores: nothing to threshold
+    add_prediction(project, video, pose_model)
+    newer = project.models.add(ModelRecord("pose 2", "pose", "models/pose-002"))
+    add_prediction(project, video, newer, frame=8)
+    assert node_threshold_model(project, video.id) == newer.id
