@@ -51,7 +51,9 @@ class PoseConfig:
     freeze_early: bool = True  # keep the backbone's stride-2/4 layers at their ImageNet weights
     sigma: float = 2.5  # Gaussian target spread, model-input pixels
     centroid_sigma: float = 4.0
-    node_threshold: float = 0.2  # a node below this peak is "not found" (visibility 0)
+    # The node threshold when validation cannot choose one (no labelled validation node); the
+    # predictor keeps every node, and the threshold only marks weak ones in review/export/scores:
+    node_threshold: float = 0.2
     centroid_threshold: float = 0.2
     max_instances: int | None = None
     min_separation: float = 0.25  # two animals' anchors closer than this x the animal size are one animal
