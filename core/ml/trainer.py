@@ -65,6 +65,7 @@ class Trainer:
     def __init__(self, adapter: TaskAdapter, config: TrainConfig, folder: Path, emit: Emit, cancel=None) -> None:
         self.adapter, self.config, self.folder = adapter, config, Path(folder)
         self.cancel = cancel
+        self._step_seconds: float | None = None  # measured seconds per training step (sets the warm-up)
         self.rank, self.world = _distributed()
         self.emit = emit if self.rank == 0 else (lambda _event: None)  # one voice under torchrun
         if self.world > 1 and torch.cuda.is_available():
@@ -94,7 +95,9 @@ class Trainer:
         model = adapter.build_model().to(self.device)
         for note in getattr(adapter, "notes", []):  # e.g. a backbone that fell back to the offline one
             self.emit({"event": "note", "message": note})
-        optimizer = torch.optim.AdamW(parameter_groups(model, config.weight_decay), lr=config.lr)
+        groups = getattr(adapter, "parameter_groups", None)  # a task may train some parts slower
+        groups = groups(model, config.weight_decay) if groups else parameter_groups(model, config.weight_decay)
+        optimizer = torch.optim.AdamW(groups, lr=config.lr)
         use_amp = config.amp and self.device.type == "cuda"
         scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
         start_epoch, step, best, best_metrics, spent = 0, 0, None, {}, 0.0
@@ -115,7 +118,6 @@ class Trainer:
         budget = None if config.minutes is None else config.minutes * 60.0
         began = time.monotonic() - spent
         stopped, epochs_without_gain, epoch = "finished", 0, start_epoch - 1
-        self._step_seconds: float | None = None  # measured training seconds per step (sets the warm-up)
         trained_since_eval, last_eval_s = 0.0, 0.0
         for epoch in range(start_epoch, config.epochs):
             model.train()
@@ -126,7 +128,7 @@ class Trainer:
                 batch = adapter.to_device(batch, self.device)
                 lr = self._learning_rate(step, epoch, time.monotonic() - began, budget)
                 for group in optimizer.param_groups:
-                    group["lr"] = lr
+                    group["lr"] = lr * group.get("lr_scale", 1.0)
                 with torch.autocast(self.device.type, enabled=use_amp):
                     parts = adapter.losses(trained, batch)
                 optimizer.zero_grad(set_to_none=True)

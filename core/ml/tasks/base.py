@@ -6,7 +6,7 @@ events, cancel, DistributedDataParallel); a task owns its data, its model and it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import torch
@@ -50,11 +50,16 @@ class TaskAdapter(Protocol):
         ...
 
 
-def parameter_groups(model: nn.Module, weight_decay: float) -> Iterable[dict[str, Any]]:
-    """No weight decay on biases and normalisation parameters (standard practice)."""
-    decay, no_decay = [], []
+def parameter_groups(model: nn.Module, weight_decay: float, lr_scales: dict[str, float] | None = None
+                     ) -> list[dict[str, Any]]:  # fmt: skip
+    """No weight decay on biases and normalisation parameters (standard practice). With
+    `lr_scales` ({name fragment: factor}), parameters whose name contains a fragment train at
+    that factor of the learning rate (the group's `lr_scale`, read by the trainer)."""
+    groups: dict[tuple[bool, float], list[nn.Parameter]] = {}
     for name, parameter in model.named_parameters():
         if not parameter.requires_grad:
             continue
-        (no_decay if parameter.ndim <= 1 or name.endswith(".bias") else decay).append(parameter)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        scale = next((f for fragment, f in (lr_scales or {}).items() if fragment in name), 1.0)
+        groups.setdefault((parameter.ndim > 1 and not name.endswith(".bias"), scale), []).append(parameter)
+    return [{"params": params, "weight_decay": weight_decay if decay else 0.0, "lr_scale": scale}
+            for (decay, scale), params in sorted(groups.items(), key=lambda item: (not item[0][0], item[0][1]))]

@@ -36,7 +36,8 @@ class AugmentOptions:
 @dataclass
 class PoseConfig:
     """`mode` is "single" (one animal, whole frame) or "topdown" (centroids, then crops);
-    "auto" picks top-down when a labelled frame holds more than one instance. Sizes are in
+    "auto" picks top-down when a labelled frame holds more than one instance, or when the one
+    animal fills under a quarter of the frame (then at most one instance is predicted). Sizes are in
     model-input pixels; scales map frame pixels to model input."""
 
     backbone: str = "efficientnet_lite0"
@@ -49,6 +50,7 @@ class PoseConfig:
     output_stride: int = 2  # heatmap stride (2 or 4); sub-pixel refinement recovers the rest
     decoder_channels: int = 32
     freeze_early: bool = True  # keep the backbone's stride-2/4 layers at their ImageNet weights
+    backbone_lr: float = 1.0  # the backbone's learning rate as a share of the decoder's
     sigma: float = 2.5  # Gaussian target spread, model-input pixels
     centroid_sigma: float = 4.0
     # The node threshold when validation cannot choose one (no labelled validation node); the
@@ -175,18 +177,28 @@ def fit_scaling(config: PoseConfig, instances: list[np.ndarray], frame_size: tup
     flat = [k for frame in instances for k in frame if (k[:, 2] > 0).any()]
     if not flat:
         raise TrainingDataError("no instance has a labelled keypoint")
-    if config.mode == "auto":
-        config.mode = "topdown" if max(len(frame) for frame in instances) > 1 else "single"
-    if config.mode == "topdown" and config.anchor_node is None:
-        config.anchor_node = choose_anchor_node(flat)
+    width, height = frame_size
+    one_animal = max(len(frame) for frame in instances) <= 1
+    anchor = config.anchor_node if config.anchor_node is not None else choose_anchor_node(flat)
     extents, radii = [], []
     for keypoints in flat:
         labelled = keypoints[keypoints[:, 2] > 0, :2]
         extents.append(float((labelled.max(0) - labelled.min(0)).max()))
-        radii.append(float(np.linalg.norm(labelled - anchor_of(keypoints, config.anchor_node), axis=1).max()))
+        radii.append(float(np.linalg.norm(labelled - anchor_of(keypoints, anchor), axis=1).max()))
     animal = max(float(np.median(extents)), 8.0)
     config.animal_px = animal
-    width, height = frame_size
+    if config.mode == "auto":
+        # One animal that fills a small part of the frame is found and cropped too: a
+        # centroid pass on a small frame plus a full-resolution crop costs a fraction of the
+        # whole frame at a resolution that still resolves its nodes (SLEAP users do this by hand
+        # with a single-instance model on a cropped video).
+        window = 2 * max(radii) * 1.1
+        small = window * window <= 0.25 * width * height
+        config.mode = "topdown" if not one_animal or small else "single"
+        if config.mode == "topdown" and one_animal and config.max_instances is None:
+            config.max_instances = 1
+    if config.mode == "topdown" and config.anchor_node is None:
+        config.anchor_node = anchor
     jitter = config.augment.translate if config.augment.translate is not None else 4.0
     if accelerated is None:
         accelerated = _accelerated()

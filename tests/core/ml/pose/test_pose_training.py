@@ -48,7 +48,9 @@ def _train(adapter, folder, epochs):
 
 
 def test_mode_and_input_scaling_are_picked_from_the_labels(one_mouse, two_mice):
-    single = build_adapter(one_mouse, FAST)
+    small = build_adapter(one_mouse, FAST)  # one mouse filling a small part of the frame: found, then cropped
+    assert small.config.mode == "topdown" and small.config.max_instances == 1
+    single = build_adapter(one_mouse, {**FAST, "mode": "single"})
     assert single.config.mode == "single" and 0 < single.config.input_scale <= 1
     topdown = build_adapter(two_mice, FAST)
     config = topdown.config
@@ -105,7 +107,7 @@ def test_a_horizontal_flip_swaps_symmetric_nodes(two_mice):
 
 
 def test_single_animal_training_lowers_the_loss_and_round_trips_a_predictor(one_mouse, tmp_path):
-    adapter = build_adapter(one_mouse, FAST)
+    adapter = build_adapter(one_mouse, {**FAST, "mode": "single"})
     result, losses, events = _train(adapter, tmp_path, epochs=8)
     assert np.mean(losses[-3:]) < 0.85 * np.mean(losses[:3]), losses
     epoch = next(e for e in events if e["event"] == "epoch")
