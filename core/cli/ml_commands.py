@@ -95,6 +95,8 @@ class _HumanTrainingOutput:
                   f"elapsed {event['elapsed_s']:.0f}s  eta {event['eta_s']:.0f}s", file=sys.stderr)  # fmt: skip
         elif kind in ("note", "failed"):
             print(event.get("message") or event.get("reason"), file=sys.stderr)
+        elif kind == "verdict":
+            print(event["message"])
         elif kind in ("finished", "cancelled") and "model_id" in event:
             print(f"model {event['model_id']} saved ({event.get('stopped', kind)}): {event['path']}")
 

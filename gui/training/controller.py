@@ -153,7 +153,10 @@ class TrainingController(QObject):
         model_id = event.get("model_id")
         stopped = event.get("stopped")
         why = {"time": " (time budget spent)", "early_stopping": " (no more improvement: stopped early)"}.get(stopped, "")
-        self.dock_widget.show_outcome(f"finished{why}: model {model_id} saved")
+        verdict = event.get("verdict")
+        ready = event.get("ready", True)  # a model that is not ready yet says so in the error line, in red
+        self.dock_widget.show_outcome(f"finished{why}: model {model_id} saved" + (f"\n{verdict}" if verdict and ready else ""),
+                                      failure=None if ready else verdict)  # fmt: skip
         self.models_panel.refresh()
         if model_id is not None:
             self.model_trained.emit(int(model_id))

@@ -56,6 +56,7 @@ class TrainingDockWidget(QWidget):
         self._redraw_timer.timeout.connect(self._redraw)
 
         self.status = QLabel("No training yet: Model ▸ Train… (Ctrl+T)", objectName="training_status")
+        self.status.setWordWrap(True)  # the run's verdict is a sentence or two
         self.times = QLabel("", objectName="training_times")
         self.error = QLabel("", objectName="training_error")
         self.error.setWordWrap(True)

@@ -91,12 +91,16 @@ def train(
         )
     )  # fmt: skip
     status = "cancelled" if result.stopped == "cancelled" else "finished"
+    verdict = adapter.verdict(result.best_metrics) if hasattr(adapter, "verdict") else None
+    outcome = {"verdict": verdict.message, "ready": verdict.ready} if verdict else {}
     project.training_runs.update(
         run.id, status=status, model_id=model.id, metrics={**_plain(result.best_metrics), "stopped": result.stopped,
-                                                           "epochs": result.epochs_run}, finished_at=_now(),
+                                                           "epochs": result.epochs_run, **outcome}, finished_at=_now(),
     )  # fmt: skip
+    if verdict:
+        emit(verdict.as_event())
     emit({"event": "cancelled" if status == "cancelled" else "finished", "run_id": run.id, "model_id": model.id,
-          "metrics": result.best_metrics, "path": str(result.best_path), "stopped": result.stopped})  # fmt: skip
+          "metrics": result.best_metrics, "path": str(result.best_path), "stopped": result.stopped, **outcome})  # fmt: skip
     return model
 
 

@@ -26,6 +26,7 @@ from core.ml.tasks.pose.heatmaps import quality_focal, weighted_mse
 from core.ml.tasks.pose.model import PoseModel
 from core.ml.tasks.pose.predictor import PosePredictor
 from core.ml.tasks.pose.samples import SampleMaker, collate
+from core.ml.tasks.pose.verdict import Verdict, pose_verdict
 from core.project import Project
 
 Batch = dict[str, dict[str, torch.Tensor]]
@@ -100,6 +101,9 @@ class PoseAdapter:
 
     def parameter_groups(self, model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
         return parameter_groups(model, weight_decay, {"backbone.": self.config.backbone_lr})
+
+    def verdict(self, metrics: dict[str, float]) -> Verdict:
+        return pose_verdict(metrics, len(self.labels.val))
 
     # --- training --------------------------------------------------------------------------
 
