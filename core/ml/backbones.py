@@ -56,6 +56,10 @@ class EfficientNetLite0(Backbone):
         self.channels = {"c2": 24, "c3": 40, "c4": 112, "c5": 320}
         self._tap_at = {index: level for level, index in self._TAPS.items()}
 
+    def truncate(self, level: str) -> None:
+        """Drop the blocks after `level`'s tap: a decoder that stops there never needs them."""
+        self.blocks = self.blocks[: self._TAPS[level] + 1]
+
     def forward(self, images: torch.Tensor) -> OrderedDict[str, torch.Tensor]:
         x = self.stem(images * 255.0 / 128.0 - 127.0 / 128.0)
         features: OrderedDict[str, torch.Tensor] = OrderedDict()

@@ -43,7 +43,7 @@ def build_model_from_state(state: dict[str, Any], pretrained: bool) -> PoseModel
     config = PoseConfig.from_dict(state["config"])
     return PoseModel(config.backbone, len(state["skeleton"]["nodes"]), config.mode == "topdown", config.output_stride,
                      config.decoder_channels, pretrained=pretrained and config.pretrained,
-                     freeze_early=config.freeze_early, logits=config.loss == "focal")  # fmt: skip
+                     freeze_early=config.freeze_early, logits=config.loss == "focal", top=config.decoder_top)  # fmt: skip
 
 
 def label_warnings(labels: PoseLabels) -> list[str]:

@@ -49,6 +49,7 @@ class PoseConfig:
     loss: str = "mse"  # "mse" (SLEAP's heatmap MSE) or "focal" (quality focal loss on sigmoid maps)
     output_stride: int = 2  # heatmap stride (2 or 4); sub-pixel refinement recovers the rest
     decoder_channels: int = 32
+    decoder_top: str = "c5"  # the deepest backbone level the node decoder reads (c3, c4 or c5)
     freeze_early: bool = True  # keep the backbone's stride-2/4 layers at their ImageNet weights
     backbone_lr: float = 1.0  # the backbone's learning rate as a share of the decoder's
     sigma: float = 2.5  # Gaussian target spread, model-input pixels
@@ -88,6 +89,8 @@ class PoseConfig:
             raise ValueError(f"pose mode is 'auto', 'single' or 'topdown', not {config.mode!r}")
         if config.loss not in ("focal", "mse"):
             raise ValueError(f"pose loss is 'focal' or 'mse', not {config.loss!r}")
+        if config.decoder_top not in ("c3", "c4", "c5"):
+            raise ValueError(f"decoder_top is 'c3', 'c4' or 'c5', not {config.decoder_top!r}")
         if config.output_stride not in (2, 4):
             raise ValueError(f"output_stride is 2 or 4, not {config.output_stride}")
         return config
@@ -135,10 +138,9 @@ def choose_anchor_node(instances: list[np.ndarray]) -> int:
     centres = np.stack([anchor_of(k) for k in stacked])
     extents = np.array([max(float(np.ptp(k[k[:, 2] > 0, :2], axis=0).max()), 1.0) for k in stacked])
     distance = np.linalg.norm(stacked[..., :2] - centres[:, None], axis=-1) / extents[:, None]
-    spread = np.where(labelled, distance, np.nan)
-    with np.errstate(all="ignore"):
-        median = np.nanmedian(spread, axis=0)
-    median = np.where(often, median, np.inf)
+    median = np.full(labelled.shape[1], np.inf)
+    for node in np.flatnonzero(often):
+        median[node] = float(np.median(distance[labelled[:, node], node]))
     return int(np.argmin(median))
 
 

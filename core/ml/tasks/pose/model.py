@@ -35,11 +35,14 @@ def _conv(in_channels: int, out_channels: int) -> nn.Sequential:
     )
 
 
+LEVELS = ("c2", "c3", "c4", "c5")
+
+
 class HeatmapNet(nn.Module):
     """Images (N, 3, H, W) in [0, 1], H and W multiples of 32 -> heatmaps (N, maps, H/s, W/s)."""
 
     def __init__(self, backbone: str, maps: int, output_stride: int = 2, channels: int = 64, pretrained: bool = True,
-                 freeze_early: bool = True, logits: bool = True) -> None:  # fmt: skip
+                 freeze_early: bool = True, logits: bool = True, top: str = "c5") -> None:  # fmt: skip
         super().__init__()
         self.logits = logits  # maps are logits (focal loss, sigmoid at inference) or direct values (MSE)
         self.backbone, self.note = build_backbone(backbone, pretrained=pretrained, fallback=pretrained)
@@ -47,8 +50,11 @@ class HeatmapNet(nn.Module):
         for module in self.frozen:
             module.requires_grad_(False)
         c = self.backbone.channels
-        self.lateral = nn.ModuleDict({level: nn.Conv2d(c[level], channels, 1) for level in ("c2", "c3", "c4", "c5")})
-        self.smooth = nn.ModuleDict({level: _conv(channels, channels) for level in ("c2", "c3", "c4")})
+        self.levels = LEVELS[: LEVELS.index(top) + 1]  # c2 up to the deepest level the decoder reads
+        if hasattr(self.backbone, "truncate"):
+            self.backbone.truncate(top)
+        self.lateral = nn.ModuleDict({level: nn.Conv2d(c[level], channels, 1) for level in self.levels})
+        self.smooth = nn.ModuleDict({level: _conv(channels, channels) for level in self.levels[:-1]})
         self.output_stride = output_stride
         fine = channels // 2
         self.refine = _conv(channels, fine) if output_stride == 2 else None
@@ -64,8 +70,8 @@ class HeatmapNet(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         features = self.backbone(images.contiguous(memory_format=torch.channels_last))
-        x = self.lateral["c5"](features["c5"])
-        for level in ("c4", "c3", "c2"):
+        x = self.lateral[self.levels[-1]](features[self.levels[-1]])
+        for level in reversed(self.levels[:-1]):
             x = F.interpolate(x, size=features[level].shape[-2:], mode="bilinear", align_corners=False)
             x = self.smooth[level](x + self.lateral[level](features[level]))
         if self.refine is not None:
@@ -79,9 +85,9 @@ class PoseModel(nn.Module):
     `forward` takes both batches so one DistributedDataParallel wrapper sees every parameter."""
 
     def __init__(self, backbone: str, n_nodes: int, topdown: bool, output_stride: int = 2, channels: int = 32,
-                 pretrained: bool = True, freeze_early: bool = True, logits: bool = True) -> None:  # fmt: skip
+                 pretrained: bool = True, freeze_early: bool = True, logits: bool = True, top: str = "c5") -> None:  # fmt: skip
         super().__init__()
-        self.instance = HeatmapNet(backbone, n_nodes, output_stride, channels, pretrained, freeze_early, logits)
+        self.instance = HeatmapNet(backbone, n_nodes, output_stride, channels, pretrained, freeze_early, logits, top)
         self.centroid = (HeatmapNet(backbone, 1, output_stride, channels, pretrained, freeze_early, logits)
                          if topdown else None)  # fmt: skip
         self.note = self.instance.note
