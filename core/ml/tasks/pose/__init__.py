@@ -8,9 +8,10 @@
 Options (all optional): backbone, pretrained, mode ("auto" | "single" | "topdown"), batch_size,
 val_fraction, skeleton_id, loss ("mse" | "focal"), output_stride (2 | 4), sigma, centroid_sigma, node_threshold,
 centroid_threshold, max_instances, min_separation, samples_per_epoch, input_scale, crop_size, crop_scale,
-centroid_scale, decoder_channels, freeze_early, and augment (or "augmentation"): a dict of
-rotation, scale, translate, hflip, vflip, brightness, contrast, gamma, blur, noise (see
-`config.AugmentOptions`). Scales left out are picked from the animals' size (`config.fit_scaling`).
+centroid_scale, anchor_node, decoder_channels, decoder_top ("c3" | "c4" | "c5"), backbone_lr,
+freeze_early, and augment (or "augmentation"): a dict of rotation, scale, translate, hflip, vflip,
+brightness, contrast, gamma, blur, noise, erase (see `config.AugmentOptions`). Scales left out are
+picked from the animals' size and the device (`config.fit_scaling`); the anchor node from the labels.
 """
 
 from __future__ import annotations

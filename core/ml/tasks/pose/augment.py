@@ -119,6 +119,8 @@ def photometric(options: AugmentOptions) -> v2.Transform:
         steps.append(v2.RandomApply([v2.GaussianBlur(5, sigma=(0.3, 1.5))], p=options.blur))
     if options.noise:
         steps.append(v2.GaussianNoise(sigma=options.noise))
+    if options.erase:
+        steps.append(v2.RandomErasing(p=options.erase, scale=(0.02, 0.1), value=0.0))
     return v2.Compose(steps)
 
 

@@ -31,6 +31,7 @@ class AugmentOptions:
     gamma: float = 0.2
     blur: float = 0.2  # probability of a Gaussian blur
     noise: float = 0.02  # standard deviation of Gaussian noise on [0, 1] pixels
+    erase: float = 0.0  # probability of blanking a random patch (2-10 % of the sample)
 
 
 @dataclass
@@ -49,7 +50,11 @@ class PoseConfig:
     loss: str = "mse"  # "mse" (SLEAP's heatmap MSE) or "focal" (quality focal loss on sigmoid maps)
     output_stride: int = 2  # heatmap stride (2 or 4); sub-pixel refinement recovers the rest
     decoder_channels: int = 32
-    decoder_top: str = "c5"  # the deepest backbone level the node decoder reads (c3, c4 or c5)
+    # The deepest backbone level the node decoder reads (c3, c4 or c5). c4 (stride 16): on the
+    # fly clip (100 training frames of two resting flies, tested on walking ones) PCK@10 0.51
+    # against 0.41 with c5 and 0.40 with c3 in 5 CPU-minutes: the stride-32 features' wide
+    # context memorises the few labelled poses, stride 8 alone sees too little of the animal.
+    decoder_top: str = "c4"
     freeze_early: bool = True  # keep the backbone's stride-2/4 layers at their ImageNet weights
     backbone_lr: float = 1.0  # the backbone's learning rate as a share of the decoder's
     sigma: float = 2.5  # Gaussian target spread, model-input pixels
