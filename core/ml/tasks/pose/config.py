@@ -62,7 +62,10 @@ class PoseConfig:
     # The node threshold when validation cannot choose one (no labelled validation node); the
     # predictor keeps every node, and the threshold only marks weak ones in review/export/scores:
     node_threshold: float = 0.2
-    centroid_threshold: float = 0.2
+    # On the fly clip, a walking fly unlike the resting training ones peaked at 0.12-0.2 and was
+    # missed at 0.2 (4-6 % of the animals); at 0.1 every fly was found, and `max_instances`
+    # (the most animals labelled on one frame, unless given) keeps weak spurious peaks out.
+    centroid_threshold: float = 0.1
     max_instances: int | None = None
     min_separation: float = 0.25  # two animals' anchors closer than this x the animal size are one animal
     anchor_node: int | None = None  # top-down: the node crops centre on (None: picked, -1: the nodes' box centre)
@@ -202,10 +205,10 @@ def fit_scaling(config: PoseConfig, instances: list[np.ndarray], frame_size: tup
         window = 2 * max(radii) * 1.1
         small = window * window <= 0.25 * width * height
         config.mode = "topdown" if not one_animal or small else "single"
-        if config.mode == "topdown" and one_animal and config.max_instances is None:
-            config.max_instances = 1
     if config.mode == "topdown" and config.anchor_node is None:
         config.anchor_node = anchor
+    if config.mode == "topdown" and config.max_instances is None:
+        config.max_instances = max(len(frame) for frame in instances)
     jitter = config.augment.translate if config.augment.translate is not None else 4.0
     if accelerated is None:
         accelerated = _accelerated()

@@ -93,3 +93,19 @@ def test_a_prediction_with_no_true_animal_only_costs_precision():
     f = [FrameKeypoints(truth, np.concatenate([found, far]))]
     (at,) = node_counts(f, [np.array([[0.9, 0.9], [0.9, 0.9]])], (0.5,))
     assert (at.placed, at.correct, at.labelled) == (4, 2, 2) and at.recall == 1.0 and at.precision == 0.5
+
+
+def test_a_threshold_must_pay_more_than_the_tolerance_to_hide_nodes():
+    truth = np.stack([pose(*[(10 * n, 0) for n in range(50)])])
+    placed = truth.copy()
+    placed[0, 0, :2] = (500, 500)  # one node of 50 wrong, with a low score
+    scores = np.full((1, 50), 0.9)
+    scores[0, 0] = 0.05
+    choice = choose_node_threshold([FrameKeypoints(truth, placed)], [scores])
+    f1 = {c.threshold: c.f1 for c in choice.candidates}
+    assert f1[0.1] - f1[0.0] < 0.02  # hiding the wrong node gains ~0.01 F1: not worth hiding
+    assert choice.threshold == 0.0
+    scores[0, :10] = 0.05
+    placed[0, 1:10, :2] = (600, 600)  # now ten of them are wrong: hiding pays
+    choice = choose_node_threshold([FrameKeypoints(truth, placed)], [scores])
+    assert choice.threshold > 0.05
