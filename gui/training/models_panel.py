@@ -23,11 +23,14 @@ from core.project import Project
 
 COLUMNS = ("Model", "Task", "Created", "Key metrics", "Labelled frames")
 SHORT = {"val_box_map50": "box mAP50", "val_box_map": "box mAP", "val_mask_map50": "mask mAP50",
-         "val_median_px_error": "median px err", "val_oks_map": "OKS mAP", "val_pck_10px": "PCK@10px"}  # fmt: skip
+         "val_median_px_error": "median px err", "val_oks_map": "OKS mAP", "val_pck_10px": "nodes within 10 px",
+         "val_instances_found": "animals found"}  # fmt: skip
+SHARES = {"val_pck_10px", "val_instances_found"}  # read as percentages
 
 
 def metrics_text(metrics: dict[str, float | None]) -> str:
-    shown = [f"{SHORT.get(k, k.removeprefix('val_'))} {v:.3g}" for k, v in metrics.items() if isinstance(v, (int, float))]
+    shown = [f"{SHORT.get(k, k.removeprefix('val_'))} {v:.0%}" if k in SHARES else f"{SHORT.get(k, k.removeprefix('val_'))} {v:.3g}"
+             for k, v in metrics.items() if isinstance(v, (int, float))]  # fmt: skip
     return " · ".join(shown) or "no validation score"
 
 

@@ -93,3 +93,4 @@ def test_model_summaries_join_the_run_snapshot(project):
     (summary,) = model_summaries(project)
     assert summary.id == model.id and summary.frames_labeled == 12
     assert summary.metrics == {"val_box_map50": 0.5, "val_box_map": 0.3} and summary.stopped == "finished"
+
