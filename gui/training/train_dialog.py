@@ -86,7 +86,8 @@ class TrainDialog(QDialog):
             item.setToolTip(reason or f"train {task} on the project's labels")
         self.backbone_box = QComboBox(objectName="train_backbone")
         for name in BACKBONES:
-            text = f"{name} (offline, default)" if name == OFFLINE_BACKBONE else f"{name} (needs download)"
+            text = (f"{name} (offline, default)" if name == OFFLINE_BACKBONE else
+                    f"{name} (offline, for GPUs)" if name.startswith("efficientnet_lite") else f"{name} (needs download)")  # fmt: skip
             self.backbone_box.addItem(text, name)
         self.preset_box = QComboBox(objectName="train_preset")
         for text, minutes in PRESETS:

@@ -40,6 +40,8 @@ LEVELS = ("c3", "c4", "c5")
 # Parameters of the early, high-resolution layers left as pretrained, per backbone.
 _FROZEN_PREFIXES = {
     "efficientnet_lite0": ("stem.", "blocks.0.", "blocks.1.", "blocks.2."),
+    "efficientnet_lite1": ("stem.", "blocks.0.", "blocks.1.", "blocks.2.", "blocks.3."),
+    "efficientnet_lite2": ("stem.", "blocks.0.", "blocks.1.", "blocks.2.", "blocks.3."),
     "resnet18": ("body.conv1.", "body.bn1.", "body.layer1."),
     "resnet50": ("body.conv1.", "body.bn1.", "body.layer1."),
     "mobilenet_v3_large": tuple(f"body.features.{i}." for i in range(4)),

@@ -15,14 +15,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.ml.backbones import Backbone, EfficientNetLite0, build_backbone
+from core.ml.backbones import Backbone, EfficientNetLite, build_backbone
 
 
 def early_layers(backbone: Backbone) -> list[nn.Module]:
     """The backbone's layers up to stride 4 (c2): generic edge and texture filters that a few
     dozen labels cannot improve, and the costliest to back-propagate through on a CPU."""
-    if isinstance(backbone, EfficientNetLite0):
-        return [backbone.stem, *backbone.blocks[: backbone._TAPS["c2"] + 1]]
+    if isinstance(backbone, EfficientNetLite):
+        return [backbone.stem, *backbone.blocks[: backbone.taps["c2"] + 1]]
     prefixes = ("conv1", "bn1", "layer1", "features.0", "features.1", "features.2", "features.3")
     return [module for name, module in backbone.body.named_children() if name.startswith(prefixes)]
 

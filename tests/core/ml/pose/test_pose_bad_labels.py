@@ -19,7 +19,7 @@ from core.ml.trainer import TrainConfig, Trainer
 from core.workflows.videos import add_videos
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from conftest import write_test_video  # noqa: E402
+from video_files import write_test_video  # noqa: E402
 
 FAST = {"batch_size": 2, "samples_per_epoch": 4, "decoder_channels": 16}
 NODES = ("head", "body", "tail")
