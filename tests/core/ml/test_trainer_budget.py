@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.ml.checkpoint import load_checkpoint
 from core.ml.events import collect
 from core.ml.trainer import TrainConfig, Trainer
 
@@ -51,3 +52,11 @@ def test_warmup_is_a_small_share_of_the_steps_a_budget_affords(tmp_path):
     trainer._measure_step(0.5, 2)
     assert trainer.warmup_steps(budget=900.0) == 50
     assert trainer.warmup_steps(budget=None) == 50
+
+
+
+def test_no_early_stopping_in_the_first_half_of_a_time_budget(tmp_path):
+    config = TrainConfig(epochs=1_000_000, minutes=0.05, lr=0.0, warmup_steps=0, patience=2, eval_share=0)
+    flat = Trainer(ToyAdapter(), config, tmp_path, collect([])).fit()  # nothing improves at lr 0
+    assert flat.stopped == "early_stopping"
+    assert load_checkpoint(flat.last_path)["elapsed_s"] >= 0.5 * 0.05 * 60  # but not before half the budget
