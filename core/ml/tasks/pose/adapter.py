@@ -46,9 +46,12 @@ def build_model_from_state(state: dict[str, Any], pretrained: bool) -> PoseModel
                      freeze_early=config.freeze_early, logits=config.loss == "focal", top=config.decoder_top)  # fmt: skip
 
 
-def label_warnings(labels: PoseLabels) -> list[str]:
+def label_warnings(labels: PoseLabels, videos: dict[int, tuple[str, int]] | None = None) -> list[str]:
     """What the user should know before training: nodes that no label places (the model
-    cannot learn them: they come out with low scores) and a validation set too small to judge."""
+    cannot learn them: they come out with low scores), a validation set too small to judge, and
+    labels bunched in one stretch of a video (`videos`: id -> (name, frame count)), where the
+    model learns and is scored on that stretch only: on SLEAP's fly clip, frames 0-495 scored
+    PCK@10 0.99 on validation and 0.51 on frames 1000-1495."""
     counts = sum(((f.keypoints[..., 2] > 0).sum(0) for f in labels.frames), np.zeros(len(labels.skeleton.nodes), int))
     warnings = []
     never = [name for name, count in zip(labels.skeleton.nodes, counts) if count == 0]
@@ -57,6 +60,12 @@ def label_warnings(labels: PoseLabels) -> list[str]:
                         "predictions will score low); label them on a few frames, or remove them from the skeleton")
     if len(labels.val) < 3:
         warnings.append(f"only {len(labels.val)} validation frame(s): the scores shown will be rough; label more frames")
+    for video_id, (name, frame_count) in (videos or {}).items():
+        indices = [f.key[1] for f in labels.frames if f.key[0] == video_id]
+        if len(indices) >= 5 and frame_count > 0 and max(indices) - min(indices) < 0.5 * frame_count:
+            warnings.append(f"the labelled frames of {name} lie in frames {min(indices)}-{max(indices)} of {frame_count}: "
+                            "the model learns, and is scored on, that stretch only; label a few frames spread over the "
+                            "rest of the video too")  # fmt: skip
     return warnings
 
 
@@ -82,7 +91,8 @@ class PoseAdapter:
         self.val_samples = SampleMaker(config, frames, labels.val, permutation, symmetric)
         self.val_frames = [frames[f.key] for f in labels.val]
         self.notes: list[str] = []
-        self.warnings = label_warnings(labels)
+        videos = {v.id: (v.display_name, v.frame_count) for v in project.videos.all() if v.id in {f.key[0] for f in labels.frames}}
+        self.warnings = label_warnings(labels, videos)
 
     @property
     def topdown(self) -> bool:

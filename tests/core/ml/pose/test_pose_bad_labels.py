@@ -95,3 +95,14 @@ def test_the_anchor_is_the_node_most_often_labelled_near_the_middle():
     no_body[1, 2] = 0
     assert choose_anchor_node([no_body] * 9 + [mouse]) in (0, 2)  # the body is labelled too rarely
     assert choose_anchor_node([]) == -1
+
+
+def test_labels_bunched_in_one_stretch_of_a_video_are_named(project, tmp_path):
+    skeleton = project.skeletons.add(Skeleton("mouse", NODES))
+    (video,) = add_videos(project, [write_test_video(tmp_path / "long.mp4", frames=60)])
+    for frame in range(0, 20, 2):  # frames 0-18 of 60
+        project.instances.add(_mouse(video.id, frame, skeleton.id, 10 + frame, 20))
+    adapter = build_adapter(project, FAST)
+    assert any("lie in frames 0-18 of 60" in w and "spread over" in w for w in adapter.warnings)
+    project.instances.add(_mouse(video.id, 55, skeleton.id, 30, 20))
+    assert not any("lie in frames" in w for w in build_adapter(project, FAST).warnings)
