@@ -10,6 +10,7 @@ user gets.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from core.ml.tasks.pose.heatmaps import quality_focal, weighted_mse
 from core.ml.tasks.pose.model import PoseModel
 from core.ml.tasks.pose.predictor import PosePredictor
 from core.ml.tasks.pose.samples import SampleMaker, collate
+from core.ml.tasks.pose.symmetry import infer_symmetries
 from core.ml.tasks.pose.verdict import Verdict, pose_verdict
 from core.project import Project
 
@@ -85,12 +87,18 @@ class PoseAdapter:
         frames = {f.key: store[f.key] for f in labels.frames}
         largest = max(frame.shape[1] for frame in frames.values()), max(frame.shape[0] for frame in frames.values())
         fit_scaling(config, [f.keypoints for f in labels.frames], largest)
-        permutation = labels.skeleton.flip_permutation()
-        symmetric = bool(labels.skeleton.symmetries)
+        skeleton = labels.skeleton
+        self.notes: list[str] = []
+        if not skeleton.symmetries and (pairs := infer_symmetries(skeleton.nodes)):
+            skeleton = replace(skeleton, symmetries=pairs)
+            named = ", ".join(f"{skeleton.nodes[a]}/{skeleton.nodes[b]}" for a, b in pairs)
+            self.notes.append(f"mirror augmentation with the left/right pairs the node names give: {named} "
+                              "(set the skeleton's symmetries to change them)")  # fmt: skip
+        permutation = skeleton.flip_permutation()
+        symmetric = bool(skeleton.symmetries)
         self.train_samples = SampleMaker(config, frames, labels.train, permutation, symmetric)
         self.val_samples = SampleMaker(config, frames, labels.val, permutation, symmetric)
         self.val_frames = [frames[f.key] for f in labels.val]
-        self.notes: list[str] = []
         videos = {v.id: (v.display_name, v.frame_count) for v in project.videos.all() if v.id in {f.key[0] for f in labels.frames}}
         self.warnings = label_warnings(labels, videos)
 
@@ -105,7 +113,7 @@ class PoseAdapter:
     def build_model(self) -> nn.Module:
         model = build_model_from_state(self.state(), pretrained=True)
         if model.note:  # the backbone fell back to the offline one: record the one really built
-            self.notes = [model.note]
+            self.notes.append(model.note)
             self.config.backbone = model.instance.backbone.name
         return model
 
