@@ -3,6 +3,7 @@ one table; the main window only assembles them (as napari's app-model does)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -53,3 +54,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help.cheat_sheet", "&Help", "Keyboard &Cheat Sheet", "show_cheat_sheet", ("F1",), needs_project=False),
     ActionSpec("help.shortcuts", "&Help", "&Edit Shortcuts…", "edit_shortcuts", (), needs_project=False),
 )
+
+
+def ignoring_checked(slot: Callable[[], object]) -> Callable[[bool], None]:
+    """The slot for `QAction.triggered(bool checked)` that calls `slot()` with no arguments.
+
+    Qt hands the `checked` flag to the first parameter a slot can take, so a method with an
+    optional parameter (`track_current_video(max_animals=None)`) ran with `max_animals=False`
+    from the menu while tests calling it directly passed. Every action is connected through this.
+    """
+    return lambda _checked=False: slot()

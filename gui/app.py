@@ -34,7 +34,7 @@ from core.project import Project, ProjectError
 from core.video import VideoError
 from core.workflows import navigation
 from core.workflows.videos import add_videos
-from gui.actions import ACTIONS
+from gui.actions import ACTIONS, ignoring_checked
 from gui.canvas.frame_view import FrameView
 from gui.frame_source import FrameSource
 from gui.interchange_dialogs import ExportDialog, ImportDialog
@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.setObjectName("action_" + spec.id.split(".", 1)[1])  # e.g. action_train, action_predict
-            action.triggered.connect(getattr(self, spec.method))
+            action.triggered.connect(ignoring_checked(getattr(self, spec.method)))
             action.setEnabled(not spec.needs_project)
             menu.addAction(action)
             self.actions_by_id[spec.id] = action

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
+from gui.actions import ignoring_checked
 from gui.canvas.frame_view import FrameView
 from gui.canvas.tools import CANVAS_COMMANDS, TOOLS, CanvasCommand, ToolContext, build_tools
 
@@ -26,7 +27,7 @@ class ToolBar(QToolBar):
             action.setObjectName(f"tool_{spec.id}")
             action.setShortcut(QKeySequence(spec.shortcut))
             action.setToolTip(f"{spec.name} ({spec.shortcut}): {spec.tip}")
-            action.triggered.connect(lambda _checked=False, tool_id=spec.id: self.use(tool_id))
+            action.triggered.connect(ignoring_checked(lambda tool_id=spec.id: self.use(tool_id)))
             action.setEnabled(False)
             self.group.addAction(action)
             self.addAction(action)
@@ -38,7 +39,7 @@ class ToolBar(QToolBar):
             action.setObjectName(command.id.replace(".", "_"))
             action.setShortcut(QKeySequence(command.shortcut))
             action.setToolTip(f"{command.text} ({command.shortcut})")
-            action.triggered.connect(lambda _checked=False, c=command: self.run(c))
+            action.triggered.connect(ignoring_checked(lambda c=command: self.run(c)))
             action.setEnabled(False)
             self.addAction(action)
             self.command_actions.append(action)

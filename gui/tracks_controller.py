@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu
 from core import edits
 from core.project import Project, ProjectError
 from core.tracking import Suspect, find_suspects, next_suspect, previous_suspect, track_video
+from gui.actions import ignoring_checked
 from gui.state import AppState
 from gui.worker import Worker, run_in_background
 
@@ -41,7 +42,7 @@ class TracksController(QObject):
             action.setObjectName(f"action_{name}")
             if keys:
                 action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
+            action.triggered.connect(ignoring_checked(slot))
             self.menu.addAction(action)
             window.addAction(action)
             self.actions[name] = action

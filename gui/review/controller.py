@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from core.edits import Edit
 from core.project import Project
+from gui.actions import ignoring_checked
 from gui.review.predict_dialog import PredictDialog
 from gui.review.review_panel import ReviewPanel
 from gui.state import AppState
@@ -59,7 +60,7 @@ class ReviewController(QObject):
             action.setObjectName(name)
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(getattr(self, method))
+            action.triggered.connect(ignoring_checked(getattr(self, method)))
             window.addAction(action)
             self.menu.addAction(action)
             self.actions.append(action)

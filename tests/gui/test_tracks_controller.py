@@ -71,6 +71,21 @@ def test_track_this_video_runs_on_a_worker(qtbot, window):
     assert top0 == top19 and top0 is not None  # the tracker follows the animal, not the mistake
 
 
+def test_track_this_video_from_the_menu_tracks_the_video(qtbot, window):
+    """The menu's QAction, not the method: `triggered(bool)` once landed in `max_animals`."""
+    from PySide6.QtGui import QAction
+
+    action = window.findChild(QAction, "action_track_video")
+    failures, summaries = [], []
+    window.tracks.message.connect(lambda text: failures.append(text) if "failed" in text else None)
+    window.tracks.tracked.connect(summaries.append)
+    action.trigger()
+    qtbot.waitUntil(lambda: failures or summaries, timeout=30_000)
+    assert failures == []
+    tops = [top_track(window, f) for f in (0, 9, 10, 19)]
+    assert tops[0] is not None and len(set(tops)) == 1  # the swap at frame 10 is gone in the store
+
+
 def test_track_lanes_show_where_each_track_is_and_follow_a_swap(qtbot, window):
     from PySide6.QtCore import QPoint
 
