@@ -80,7 +80,7 @@ def test_track_this_video_from_the_menu_tracks_the_video(qtbot, window):
     window.tracks.message.connect(lambda text: failures.append(text) if "failed" in text else None)
     window.tracks.tracked.connect(summaries.append)
     action.trigger()
-    qtbot.waitUntil(lambda: failures or summaries, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(failures or summaries), timeout=30_000)
     assert failures == []
     tops = [top_track(window, f) for f in (0, 9, 10, 19)]
     assert tops[0] is not None and len(set(tops)) == 1  # the swap at frame 10 is gone in the store
