@@ -220,17 +220,24 @@ def review_order(project: Project, video_id: int, by: ReviewBy = "confidence", m
 
 
 def next_to_review(order: Sequence[int], here: int, direction: int = 1, before: Iterable[int] = ()) -> int | None:
-    """The frame after (direction +1) or before (-1) `here` in review `order`. When `here` has
-    just left the queue (its predictions all accepted or rejected), its place in the order
-    `before` that change is used; otherwise the first (or last) frame of the queue."""
+    """The frame after (direction +1) or before (-1) `here` in review `order`, or None at its end.
+
+    `before` is the order as it stood when the user came to `here` (default: `order`). An edit
+    on `here` can take it out of the queue (all its predictions accepted or rejected) or move
+    it down (accepting its weakest prediction raises its confidence to the next one's); either
+    way the next frame is the one after `here` in `before` that is still to review: the next
+    lowest-scored one, not the one after `here`'s new place (which skipped the frames between,
+    or found none when `here` had moved to the end). A frame in neither order goes to the first
+    (or last) frame of `order`."""
+    walk = list(before) or list(order)
+    if here in walk:
+        still = set(order)
+        position = walk.index(here)
+        ahead = walk[position + 1 :] if direction > 0 else reversed(walk[:position])
+        return next((frame for frame in ahead if frame in still), None)
     if here in order:
         position = list(order).index(here) + direction
         return order[position] if 0 <= position < len(order) else None
-    before = list(before)
-    if here in before:
-        still = set(order)
-        walk = before[before.index(here) + 1 :] if direction > 0 else reversed(before[: before.index(here)])
-        return next((frame for frame in walk if frame in still), None)
     if not order:
         return None
     return order[0] if direction > 0 else order[-1]

@@ -58,7 +58,7 @@ class ReviewPanel(QWidget):
         self.order: list[ReviewItem] = []
         self._top = 1.0  # the score at the slider's right end
         self._frames: list[int] = []
-        self._frames_before: list[int] = []  # the order before the last refresh, for "next"
+        self._walk: list[int] = []  # the order as it stood when the user came to this frame, for "next"
 
         self.order_box = QComboBox()
         self.order_box.setObjectName("review_order")
@@ -74,6 +74,10 @@ class ReviewPanel(QWidget):
         self.threshold_slider.setObjectName("score_threshold")
         self.threshold_slider.setRange(0, SLIDER_STEPS)
         self.threshold_label = QLabel()
+        self.scale_note = QLabel()  # says so when the scores are not 0-1 confidences
+        self.scale_note.setObjectName("score_scale_note")
+        self.scale_note.setWordWrap(True)
+        self.scale_note.hide()
         self.node_model_id: int | None = None  # the pose model whose node threshold the spin box sets
         self.node_threshold_box = QDoubleSpinBox()
         self.node_threshold_box.setObjectName("node_threshold")
@@ -111,6 +115,7 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.show_box)
         layout.addLayout(threshold_row)
+        layout.addWidget(self.scale_note)
         layout.addLayout(node_row)
         layout.addLayout(buttons)
 
@@ -125,9 +130,9 @@ class ReviewPanel(QWidget):
         self.reject_button.clicked.connect(self.reject_selected)
         self.previous_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(+1))
-        undo.edit_done.connect(lambda _edit: self.refresh())
+        undo.edit_done.connect(lambda _edit: self.refresh(after_edit=True))
         state.video_changed.connect(lambda _video: self.refresh())
-        state.frame_changed.connect(lambda _frame: self._mark_current())
+        state.frame_changed.connect(lambda _frame: self._arrived())
         self._update_threshold_label()
         self.refresh()
 
@@ -144,12 +149,25 @@ class ReviewPanel(QWidget):
         """Stretch the slider over the video's scores when they go past 1, keeping the threshold."""
         highest = highest_score(self.project, self.state.video_id) if self.state.video_id is not None else None
         top = max(1.0, float(highest or 0.0))
+        self._show_scale(top)
         if top != self._top:
             threshold, self._top = self.threshold, top
             blocker = self.threshold_slider.blockSignals(True)
             self.set_threshold(min(threshold, top))
             self.threshold_slider.blockSignals(blocker)
             self._update_threshold_label()
+
+    def _show_scale(self, top: float) -> None:
+        """Scores past 1 are shown as they are (SLEAP's instance score sums its nodes' scores),
+        against a slider spanning 0 to the highest of them, and the panel says so."""
+        raw = top > 1.0
+        text = (f"Scores run from 0 to {top:.2f} here, not 0–1 confidences (an imported model's own scale, "
+                "e.g. SLEAP sums its nodes' scores): shown as they are, the slider spans them.") if raw else ""  # fmt: skip
+        self.scale_note.setText(text)
+        self.scale_note.setVisible(raw)
+        tip = text or "Predictions scoring under this (a 0–1 confidence) are hidden and not reviewed"
+        for widget in (self.threshold_slider, self.threshold_label):
+            widget.setToolTip(tip)
 
     @property
     def show_predictions(self) -> bool:
@@ -159,14 +177,16 @@ class ReviewPanel(QWidget):
     def by(self) -> ReviewBy:
         return self.order_box.currentData()
 
-    def refresh(self) -> None:
-        """Recompute the review order from the store and list its first `MAX_LISTED` frames."""
+    def refresh(self, after_edit: bool = False) -> None:
+        """Recompute the review order from the store and list its first `MAX_LISTED` frames.
+        After an edit the walk "next" follows is kept (the edited frame may have moved in the
+        order or left it); any other change (threshold, order, new predictions) starts it anew."""
         video_id = self.state.video_id
         self._update_scale()
         self.order = review_order(self.project, video_id, self.by, self.threshold) if video_id is not None else []
-        frames = [item.frame_index for item in self.order]
-        if frames != self._frames:
-            self._frames_before, self._frames = self._frames, frames
+        self._frames = [item.frame_index for item in self.order]
+        if not after_edit:
+            self._walk = self._frames
         self.frame_list.blockSignals(True)
         self.frame_list.clear()
         for item in self.order[:MAX_LISTED]:
@@ -202,6 +222,10 @@ class ReviewPanel(QWidget):
         self.message.emit(f"model {self.node_model_id}: node threshold {value:.2f}")
         self.display_changed.emit()
 
+    def _arrived(self) -> None:
+        self._walk = self._frames
+        self._mark_current()
+
     def _mark_current(self) -> None:
         frame = self.state.frame_index
         row = next((r for r in range(self.frame_list.count()) if self.frame_list.item(r).data(Qt.ItemDataRole.UserRole) == frame), -1)
@@ -217,7 +241,7 @@ class ReviewPanel(QWidget):
         self.display_changed.emit()
 
     def _update_threshold_label(self) -> None:
-        self.threshold_label.setText(f"{self.threshold:.2f}")
+        self.threshold_label.setText(f"{self.threshold:.2f}" + (f" / {self._top:.1f}" if self._top > 1.0 else ""))
 
     # --- gestures -------------------------------------------------------------------------------
 
@@ -226,9 +250,17 @@ class ReviewPanel(QWidget):
 
     def step(self, direction: int) -> None:
         """Go to the next (+1) or previous (-1) frame in review order."""
-        frame = next_to_review(self._frames, self.state.frame_index, direction, self._frames_before)
+        here = self.state.frame_index
+        frame = next_to_review(self._frames, here, direction, self._walk)
+        if frame is None and direction > 0:
+            # Past the end while frames are still listed (visited, or moved down by an edit):
+            # round again from the top rather than claim there is nothing left.
+            frame = next((f for f in self._frames if f != here), None)
+            if frame is not None:
+                self.message.emit("end of the list: back to its first frame")
         if frame is None:
-            self.message.emit("no more frames to review" if direction > 0 else "this is the first frame to review")
+            self.message.emit(("no other frame to review" if self._frames else "no more frames to review")
+                              if direction > 0 else "this is the first frame to review")  # fmt: skip
         else:
             self.state.set_frame(frame)
 

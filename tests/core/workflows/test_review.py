@@ -123,6 +123,10 @@ def test_next_to_review_walks_the_order_and_survives_a_frame_leaving_it():
     assert next_to_review([11, 5, 8], 2, +1, before=order) == 5
     assert next_to_review([11, 5, 8], 2, -1, before=order) == 11
     assert next_to_review([], 3, +1) is None
+    # Frame 2's weakest prediction was accepted: it now ranks last, "next" is still frame 5.
+    assert next_to_review([11, 5, 8, 2], 2, +1, before=order) == 5
+    assert next_to_review([11, 5, 8, 2], 2, -1, before=order) == 11
+    assert next_to_review([11, 5, 8, 2], 8, +1, before=order) is None  # 2 is behind it in the walk
 
 
 def test_uncertain_suggestions_are_stored_with_their_method(project, scored, model):
