@@ -36,6 +36,7 @@ from core.workflows import navigation
 from core.workflows.videos import add_videos
 from gui.actions import ACTIONS, ignoring_checked
 from gui.canvas.frame_view import FrameView
+from gui.canvas_focus import CanvasFocus
 from gui.frame_source import FrameSource
 from gui.interchange_dialogs import ExportDialog, ImportDialog
 from gui.behaviour_keys import BehaviourKeyFilter
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
 
         self.view = FrameView()
         self.view.setObjectName("canvas")
+        self.canvas_focus = CanvasFocus(self.view)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.frame_box = QSpinBox()
         self.frame_label = QLabel()
@@ -172,6 +174,9 @@ class MainWindow(QMainWindow):
         self.tracks.message.connect(self.show_message)
         self.tracks.tracked.connect(lambda _summary: (self.refresh_annotations(), self.panels.track_lanes.refresh()))
         self.tool_bar.attach(self.panels.tool_context)
+        # Choosing a subject, a track or a frame to review must not keep the behaviour and tool keys.
+        for panel in (self.panels.instances, self.panels.ethogram, self.review.panel):
+            self.canvas_focus.adopt(panel)
         self.training.set_project(project)
         self._refresh_videos()
         self._update_title()
