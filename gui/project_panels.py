@@ -46,7 +46,7 @@ class ProjectPanels:
         self.tool_context = ToolContext(
             project, state, window.push_edit,
             frame=lambda: window.frames.cached(state.frame_index),
-            show_status=window.tool_status.setText,
+            show_status=window.tool_status.setText, show_message=window.show_message,
         )  # fmt: skip
         self._follow_choices()
 

@@ -44,6 +44,7 @@ from core.edits.track_edits import (
     merge_tracks,
     split_track,
     swap_tracks,
+    track_for_new_instance,
 )
 
 __all__ = [
@@ -56,4 +57,4 @@ __all__ = [
     "set_keypoint_visibility", "set_mask", "start_state_event", "stop_state_event", "toggle_keypoint_visibility",
     "toggle_state_event",
 ]  # fmt: skip
-__all__ += ["Retrack", "SplitTrack", "assign_track", "delete_track", "merge_tracks", "split_track", "swap_tracks"]
+__all__ += ["Retrack", "SplitTrack", "assign_track", "delete_track", "merge_tracks", "split_track", "swap_tracks", "track_for_new_instance"]

@@ -119,6 +119,16 @@ def assign_track(project: Project, instance_id: int, track_id: int, from_frame: 
     return Retrack(changes, f"Assign to {target.name}", instance.video_id)
 
 
+def track_for_new_instance(project: Project, video_id: int, frame_index: int, track_id: int | None) -> int | None:
+    """The track a new instance on (video, frame) takes: `track_id`, unless an instance there
+    already has it (one animal per track per frame), then none — never a second copy of an
+    identity because it was the last one chosen."""
+    if track_id is None:
+        return None
+    taken = {other.track_id for other in project.instances.on_frame(video_id, frame_index)}
+    return None if track_id in taken else track_id
+
+
 def merge_tracks(project: Project, keep_id: int, merge_id: int, allow_overlap: bool = False) -> CompositeEdit:
     """`merge_id`'s instances (in every video) and behaviour events take `keep_id`, and
     `merge_id` is deleted. Refused when both tracks have an instance on the same frame (two

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from core.domain import Instance
-from core.edits import Edit
+from core.edits import Edit, track_for_new_instance
 from core.project import Project, ProjectError
 from gui.state import AppState
 
@@ -40,7 +40,8 @@ class ToolContext:
     """What tools may use. The main window owns it and keeps the choices current.
 
     `push_edit` applies an edit through the undo stack and returns something falsy (False) when
-    it was refused; `frame` returns the current frame's RGB pixels `(H, W, 3)` when decoded.
+    it was refused; `frame` returns the current frame's RGB pixels `(H, W, 3)` when decoded;
+    `show_status` sets the tool's line, `show_message` says something once (the status bar).
     """
 
     project: Project
@@ -51,12 +52,17 @@ class ToolContext:
     track_id: int | None = None
     skeleton_id: int | None = None
     show_status: Callable[[str], None] = field(default=lambda _text: None)
+    show_message: Callable[[str], None] = field(default=lambda _text: None)
 
     def new_instance(self, **fields) -> Instance:
-        """An instance on the current frame with the class and track chosen for new labels."""
-        return Instance(
-            self.state.video_id, self.state.frame_index, class_id=self.class_id, track_id=self.track_id, **fields
-        )
+        """An instance on the current frame with the class and track chosen for new labels; it
+        goes without a track when that track is already on the frame (and says so)."""
+        video_id, frame = self.state.video_id, self.state.frame_index
+        track_id = track_for_new_instance(self.project, video_id, frame, self.track_id)
+        if track_id != self.track_id:
+            name = self.project.tracks.get(self.track_id).name
+            self.show_message(f"{name} is already on this frame: the new instance has no track (choose one in Instances)")
+        return Instance(video_id, frame, class_id=self.class_id, track_id=track_id, **fields)
 
     @property
     def frame_size(self) -> tuple[int, int] | None:

@@ -112,3 +112,12 @@ def test_delete_a_track_keeps_its_instances(project, video, scene):
     _roundtrip(project, video, edits.delete_track(project, scene["b"]))
     assert project.instances.get(ids[0][1]).track_id is None
     assert len(project.tracks.all()) == 1
+
+
+def test_a_new_instance_takes_the_chosen_track_only_where_it_is_free(project, video, scene):
+    c = project.tracks.add(Track("C", "#00ff00"))
+    assert edits.track_for_new_instance(project, video.id, 3, scene["a"]) is None  # A is on frame 3
+    assert edits.track_for_new_instance(project, video.id, 5, scene["b"]) is None  # so is B, a prediction
+    assert edits.track_for_new_instance(project, video.id, 3, c.id) == c.id
+    assert edits.track_for_new_instance(project, video.id, 50, scene["a"]) == scene["a"]  # an empty frame
+    assert edits.track_for_new_instance(project, video.id, 3, None) is None
