@@ -36,7 +36,8 @@ def test_defaults_are_one_click(qtbot, demo):
         assert dialog.arguments()[-2:] == ["--epochs", "3"] and dialog.preset_box.currentText() == "Custom"
         dialog.options_edit.setText('target_size=48 augment={"hflip":0}')
         assert dialog.arguments()[-4:] == ["--option", "target_size=48", "--option", 'augment={"hflip":0}']
-        assert "(needs download)" in dialog.backbone_box.itemText(1)
+        assert "(offline, for GPUs)" in dialog.backbone_box.itemText(1)
+        assert "(needs download)" in dialog.backbone_box.itemText(dialog.backbone_box.findData("resnet18"))
 
 
 def test_last_task_is_preselected_and_augmented_samples_are_drawn(qtbot, demo):
