@@ -4,7 +4,8 @@ sleap-nn's own virtual environment (it imports nothing from Ethoframe).
     python sleap_nn_driver.py --train train.slp --test test.slp --minutes 15 --threads 1 --out DIR
 
 Models: sleap-nn's own recommended configs (`ConfigGenerator.from_slp(train).auto(view="top")`,
-what its `sleap-nn config` command and web app emit), with the pipeline forced to top-down
+what its `sleap-nn config` command and web app emit), sized for one CPU thread by `cpu_sized`
+(smaller centroid and single-instance inputs), with the pipeline forced to top-down
 (centroid + centered-instance) when a training frame holds more than one animal, else
 single-instance. Only what a benchmark needs is changed: CPU, `--threads` threads, no data
 workers, no progress bar or prediction previews, checkpoints in DIR/models, and a wall-clock
@@ -131,7 +132,24 @@ def configs(train: Path, models: Path, threads: int) -> tuple[str, list]:
         generator.pipeline("single_instance")
         stages = [("single_instance", generator.build())]
         pipeline = "single_instance"
+    for name, config in stages:
+        cpu_sized(name, config)
     return pipeline, [(name, _benchmark_settings(c, models, name, threads)) for name, c in stages]
+
+
+def cpu_sized(stage: str, config) -> None:
+    """The recommender's configs sized for one CPU thread, as a CPU user of sleap-nn would set
+    them: its centroid frames at scale 0.5 (512x512 on the fly clip) did 56 steps in 6 minutes
+    and found no fly; at 0.25 (Ethoframe's centroid scale is 0.3 there) a step is ~4x cheaper.
+    The single-instance model's 512x512 input with max stride 128 took ~10 s a step: scale 0.5
+    and max stride 32 instead. Centered-instance crops stay as recommended."""
+    preprocessing = config.data_config.preprocessing
+    unet = config.model_config.backbone_config.unet
+    if stage == "centroid":
+        preprocessing.scale = min(float(preprocessing.scale or 1.0), 0.25)
+    elif stage == "single_instance":
+        preprocessing.scale = min(float(preprocessing.scale or 1.0), 0.5)
+        unet.max_stride = min(int(unet.max_stride), 32)
 
 
 def predict(model_dirs: list[str], test: Path) -> dict:
