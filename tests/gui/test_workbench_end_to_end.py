@@ -5,6 +5,7 @@ the store. Screenshots of the window with every label kind are saved for a human
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
-from gui.app import MainWindow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gui_windows import demo_window  # noqa: E402
 
 pytestmark = pytest.mark.gui
 LEFT = Qt.MouseButton.LeftButton
@@ -24,14 +25,7 @@ SHOTS = Path(os.environ.get("ETHOFRAME_SCREENSHOTS", "")) if os.environ.get("ETH
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    config = WorldConfig(width=320, height=240, seconds=2, n_animals=2, seed=5)
-    create_demo_project(tmp_path / "demo", config, labeled_frames=3).close()
-    main = MainWindow(tmp_path / "demo")
-    qtbot.addWidget(main)
-    main.resize(1400, 900)
-    main.show()
-    main.activateWindow()
-    qtbot.waitUntil(main.isActiveWindow)
+    main = demo_window(qtbot, tmp_path)
     main.state.set_frame(5)  # not a labelled frame
     qtbot.waitUntil(lambda: not main.view._pixmap.pixmap().isNull())
     main.view.fit()

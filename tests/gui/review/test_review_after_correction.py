@@ -6,6 +6,9 @@ nodes' scores) are shown as they are against a slider scaled to them."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
@@ -14,6 +17,9 @@ from core.domain import Box, Instance, ModelRecord
 from core.project import Project
 from core.workflows.videos import add_videos
 from gui.app import MainWindow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from gui_windows import open_window  # noqa: E402
 
 pytestmark = pytest.mark.gui
 LEFT = Qt.MouseButton.LeftButton
@@ -31,12 +37,8 @@ def window_with(qtbot, tmp_path, tiny_video, predictions, scale: float = 1.0) ->
             for n, score in enumerate(scores):
                 x = 4.0 + 30 * n
                 project.instances.add(Instance(video.id, frame, box=Box(x, 10, x + 20, 30), source="predicted", score=score * scale, model_id=model.id))
-    window = MainWindow(tmp_path / "p")
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, tmp_path / "p", size=None)
     window.review.dock.raise_()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
     qtbot.waitUntil(lambda: not window.view._pixmap.pixmap().isNull())
     window.view.fit()
     return window

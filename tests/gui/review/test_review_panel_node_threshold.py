@@ -4,6 +4,9 @@ at once (no model run), and Accept all leaves those nodes unlabelled in the labe
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -11,7 +14,9 @@ from PySide6.QtCore import QPointF, Qt
 from core.domain import Instance, ModelRecord, Skeleton
 from core.project import Project
 from core.workflows.videos import add_videos
-from gui.app import MainWindow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from gui_windows import open_window  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -31,12 +36,8 @@ def pose_window(qtbot, tmp_path, tiny_video):
             Instance(video.id, 3, skeleton_id=skeleton.id, keypoints=KEYPOINTS, keypoint_scores=SCORES, source="predicted",
                      score=float(SCORES.mean()), model_id=model.id)
         )  # fmt: skip
-    window = MainWindow(tmp_path / "p")
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, tmp_path / "p", size=None)
     window.review.dock.raise_()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
     window.state.set_frame(3)
     return window, window.review, model.id, prediction.id
 

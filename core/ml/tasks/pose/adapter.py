@@ -99,7 +99,8 @@ class PoseAdapter:
         self.train_samples = SampleMaker(config, frames, labels.train, permutation, symmetric)
         self.val_samples = SampleMaker(config, frames, labels.val, permutation, symmetric)
         self.val_frames = [frames[f.key] for f in labels.val]
-        videos = {v.id: (v.display_name, v.frame_count) for v in project.videos.all() if v.id in {f.key[0] for f in labels.frames}}
+        labelled_videos = {f.key[0] for f in labels.frames}
+        videos = {v.id: (v.display_name, v.frame_count) for v in project.videos.all() if v.id in labelled_videos}
         self.warnings = label_warnings(labels, videos)
 
     @property
