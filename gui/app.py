@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
+        self.undo_controller.refused.connect(self.show_message)
         self.history_view.setStack(self.undo_controller.stack)
         self.panels = ProjectPanels(self, project, self.undo_controller, self.state)
         self.panels.place(self.docks)

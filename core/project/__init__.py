@@ -2,6 +2,7 @@
 prediction, ethogram, model and suggestion of a project, behind plain domain objects."""
 
 from core.project.errors import (
+    ForeignSchemaError,
     InvalidEditError,
     NewerSchemaError,
     NotAProjectError,
@@ -15,6 +16,7 @@ from core.project.project import DATABASE_NAME, Project, ProjectCounts
 
 __all__ = [
     "DATABASE_NAME",
+    "ForeignSchemaError",
     "InvalidEditError",
     "NewerSchemaError",
     "NotAProjectError",

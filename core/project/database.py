@@ -82,6 +82,27 @@ class Database:
             yield connection
 
     @contextmanager
+    def migrating(self) -> Iterator[Connection]:
+        """A write transaction with SQLite's foreign-key enforcement off (a table can only be
+        rebuilt so); the caller checks the references before it ends. Enforcement is back on
+        when the connection returns to the pool."""
+        if self._current() is not None:
+            raise RuntimeError("a migration cannot run inside another transaction")
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection  # outside SQLAlchemy's autobegin
+            if self.is_sqlite:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            connection.execution_options(**{_WRITE: True})
+            self._local.current = (connection, True)
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                self._local.current = None
+                if self.is_sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot, never blocking a writer."""
         current = self._current()

@@ -18,6 +18,10 @@ class NewerSchemaError(ProjectError):
     """The project was written by a newer Ethoframe; opening it here could damage it."""
 
 
+class ForeignSchemaError(ProjectError):
+    """The database carries triggers, views or tables Ethoframe did not create."""
+
+
 class ProjectReadOnlyError(ProjectError):
     """The project folder or database cannot be written."""
 

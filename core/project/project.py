@@ -19,9 +19,11 @@ from sqlalchemy import Connection, func, insert, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from core.project import migrations
+from core.project.foreign_schema import drop_foreign_objects, find_foreign_objects
 from core.project import schema as s
 from core.project.database import Database, make_engine
 from core.project.errors import (
+    ForeignSchemaError,
     NewerSchemaError,
     NotAProjectError,
     ProjectError,
@@ -106,8 +108,12 @@ class Project:
         return cls(folder, db)
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open a project folder (or its `project.sqlite`), upgrading an older schema."""
+    def open(cls, path: str | Path, drop_foreign_schema: bool = False) -> Project:
+        """Open a project folder (or its `project.sqlite`), upgrading an older schema.
+
+        A database carrying triggers, views, tables or indexes Ethoframe did not create is
+        refused (`ForeignSchemaError`), unless `drop_foreign_schema`: then they are dropped,
+        after a copy of the file is kept as `project.sqlite.foreign.bak`."""
         path = Path(path).expanduser().resolve()
         database = path if path.is_file() else path / DATABASE_NAME
         if not database.is_file():
@@ -121,7 +127,7 @@ class Project:
             )
         db = Database(make_engine(f"sqlite:///{database}"))
         try:
-            _check_and_upgrade(db, database)
+            _check_and_upgrade(db, database, drop_foreign_schema)
         except ProjectError:
             db.dispose()
             raise
@@ -207,12 +213,26 @@ def _initialise(db: Database, name: str) -> None:
         )
 
 
-def _check_and_upgrade(db: Database, database: Path | None) -> None:
+def _check_and_upgrade(db: Database, database: Path | None, drop_foreign_schema: bool = False) -> None:
     where = database or db.engine.url.render_as_string(hide_password=True)
     with db.reading() as connection:
         if not inspect(connection).has_table("meta"):
             raise NotAProjectError(f"{where} is a database, but not an Ethoframe project")
         version = migrations.read_version(connection)
+        foreign = find_foreign_objects(connection)
+    if foreign and version is not None:
+        if not drop_foreign_schema:
+            listed = ", ".join(o.describe() for o in foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise ForeignSchemaError(
+                f"{where} holds {len(foreign)} database object(s) Ethoframe did not create ({listed}); "
+                "they could change or delete labels behind its back, so the project was not opened. "
+                "Nothing was changed. `ethoframe check PROJECT --drop-foreign-schema` removes them "
+                "(keeping a copy of the file)."
+            )
+        if database is not None:
+            shutil.copy2(database, database.with_name(f"{database.name}.foreign.bak"))
+        with db.transaction() as connection:
+            drop_foreign_objects(connection, foreign)
     if version is None:
         raise NotAProjectError(f"{where} is a database, but not an Ethoframe project (no schema version)")
     if version > s.SCHEMA_VERSION:
@@ -223,7 +243,7 @@ def _check_and_upgrade(db: Database, database: Path | None) -> None:
     if version < s.SCHEMA_VERSION:
         if database is not None:
             shutil.copy2(database, database.with_name(f"{database.name}.v{version}.bak"))
-        with db.transaction() as connection:
+        with db.migrating() as connection:
             migrations.upgrade(connection, version, s.SCHEMA_VERSION)
 
 

@@ -4,6 +4,12 @@ Designed for a million predicted instances: an instance is one row whose keypoin
 packed float32 blob (not a row per point), polygons are JSON and masks COCO run-length strings,
 and a frame's instances are found through the (video_id, frame_index) index in one join.
 Only portable column types are used, so the same tables run on PostgreSQL.
+
+Ids are never reused: on SQLite every table with an id is AUTOINCREMENT (PostgreSQL's
+sequences never go back anyway). Undo puts a deleted row back under its own id, and redo of an
+addition recreates it with the id later edits refer to; with reused ids another writer (a
+predict job, an import) could take that id in between, and the redo would fail or, worse,
+a later undo step would then change the other writer's row.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+# 2: every table with an id column is AUTOINCREMENT, so an id is never handed out twice (an
+#    undo restores a deleted row under its own id, and no other writer can have taken it).
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -44,6 +52,7 @@ videos = Table(
     Column("fps", Float, nullable=False),
     Column("width", Integer, nullable=False),
     Column("height", Integer, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 frames = Table(
@@ -53,6 +62,7 @@ frames = Table(
     Column("video_id", Integer, ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
     Column("frame_index", Integer, nullable=False),
     UniqueConstraint("video_id", "frame_index", name="uq_frames_video_frame"),
+    sqlite_autoincrement=True,
 )
 
 label_classes = Table(
@@ -61,6 +71,7 @@ label_classes = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String, nullable=False, unique=True),
     Column("color", String(16), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 skeletons = Table(
@@ -71,6 +82,7 @@ skeletons = Table(
     Column("nodes", JSON, nullable=False),
     Column("edges", JSON, nullable=False),
     Column("symmetries", JSON, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 tracks = Table(
@@ -79,6 +91,7 @@ tracks = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String, nullable=False),
     Column("color", String(16), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 models = Table(
@@ -91,6 +104,7 @@ models = Table(
     Column("config", JSON, nullable=False),
     Column("metrics", JSON, nullable=False),
     Column("created_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 training_runs = Table(
@@ -106,6 +120,7 @@ training_runs = Table(
     Column("error", String),
     Column("started_at", String(32), nullable=False),
     Column("finished_at", String(32)),
+    sqlite_autoincrement=True,
 )
 
 instances = Table(
@@ -130,6 +145,7 @@ instances = Table(
     Index("ix_instances_frame", "frame_id"),
     Index("ix_instances_source_frame", "source", "frame_id"),
     Index("ix_instances_track", "track_id"),
+    sqlite_autoincrement=True,
 )
 
 behaviours = Table(
@@ -140,6 +156,7 @@ behaviours = Table(
     Column("key", String(16)),
     Column("color", String(16), nullable=False),
     Column("kind", String(8), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 behaviour_events = Table(
@@ -156,6 +173,7 @@ behaviour_events = Table(
     Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
     Column("probabilities", LargeBinary),  # float32 per frame from start to end
     Index("ix_events_video_start", "video_id", "start_frame"),
+    sqlite_autoincrement=True,
 )
 
 suggestions = Table(
@@ -167,4 +185,5 @@ suggestions = Table(
     Column("method", String(16), nullable=False),
     Column("score", Float),
     UniqueConstraint("video_id", "frame_index", "method", name="uq_suggestions"),
+    sqlite_autoincrement=True,
 )

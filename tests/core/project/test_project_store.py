@@ -174,13 +174,14 @@ def test_an_older_schema_is_upgraded_after_a_backup(project, monkeypatch):
     folder = project.folder
     project.close()
     ran = []
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(migrations.MIGRATIONS, 1, lambda connection: ran.append(1))
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(migrations.MIGRATIONS, current, lambda connection: ran.append(current))
     with Project.open(folder) as upgraded:
         with upgraded.db.reading() as connection:
-            assert migrations.read_version(connection) == 2
-    assert ran == [1]
-    assert (folder / "project.sqlite.v1.bak").is_file()
+            assert migrations.read_version(connection) == current + 1
+    assert ran == [current]
+    assert (folder / f"project.sqlite.v{current}.bak").is_file()
 
 
 def test_a_read_only_folder_is_refused_with_a_clear_message(project, monkeypatch):
