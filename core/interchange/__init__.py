@@ -11,7 +11,6 @@ writes anything, and `apply` writes in one transaction. Errors are `InterchangeE
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from core.interchange.errors import (
     MalformedFileError,
     MissingDependencyError,
 )
+from core.interchange.validation import validate_dataset
 from core.project import Project
 
 READERS: dict[str, Callable[[Path], Dataset]] = {
@@ -95,12 +95,7 @@ def detect_format(path: str | Path) -> str:
 
 
 def _json_format(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        coco.load_json(path)  # raises MalformedFileError with the line and column
-        raise
+    data = coco.load_json(path)  # a syntax error names its line and column
     if isinstance(data, dict) and "images" in data and "annotations" in data:
         return "coco"
     if isinstance(data, dict) and "behaviors_conf" in data:
@@ -131,14 +126,29 @@ def _safe_json_format(path: Path) -> str | None:
 
 
 def read_file(path: str | Path, format: str | None = None) -> Dataset:
-    """Read a file or folder into a `Dataset` without touching any project (a preview)."""
+    """Read a file or folder into a `Dataset` without touching any project (a preview), its
+    numbers and shapes checked (`validation.validate_dataset`) against the frame sizes it gives."""
     path = Path(path)
     format = format or detect_format(path)
     if format not in READERS:
         raise FormatNotRecognisedError(f"cannot import {format!r}; Ethoframe imports {', '.join(IMPORT_FORMATS)}")
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
-    return READERS[format](resolve_import_path(path, format))
+    source = resolve_import_path(path, format)
+    try:
+        return validate_dataset(READERS[format](source))
+    except InterchangeError:
+        raise
+    except OSError as error:
+        raise InterchangeError(f"{error.filename or source}: cannot be read ({error.strerror or error})") from None
+    except (TypeError, KeyError, AttributeError, IndexError, ValueError, ArithmeticError, RecursionError, MemoryError) as error:
+        # A structure no reader check foresaw: still one line naming the file, never a traceback.
+        raise MalformedFileError(source, f"holds something Ethoframe cannot read ({type(error).__name__}: {_short(error)})") from None
+
+
+def _short(error: BaseException) -> str:
+    text = str(error)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def import_file(project: Project, path: str | Path, format: str | None = None, progress: Progress | None = None) -> ImportSummary:
@@ -155,7 +165,10 @@ def export(project: Project, out: str | Path, format: str | None = None, what: W
     if format not in WRITERS:
         raise FormatNotRecognisedError(f"cannot tell the format to export from {out.name!r}; name one of {', '.join(EXPORT_FORMATS)}")
     dataset = collect(project, what)
-    files = WRITERS[format](dataset, out, progress)
+    try:
+        files = WRITERS[format](dataset, out, progress)
+    except OSError as error:  # disk full, permission, a folder that vanished
+        raise InterchangeError(f"cannot write {error.filename or out}: {error.strerror or error}") from None
     return ExportSummary(format, tuple(str(f) for f in files), dataset.counts(), tuple(dataset.notes))
 
 

@@ -1,7 +1,8 @@
 """Writing a `Dataset` into a project: all of it in one transaction, or none of it.
 
-Videos are probed and fingerprinted and every reference checked *before* the transaction
-opens (as `core.workflows.videos.add_videos` does), so a bad file costs nothing. Label
+Videos are probed and fingerprinted, every number and shape checked against the frames
+(`validation.validate_dataset`) and every reference checked *before* the transaction opens
+(as `core.workflows.videos.add_videos` does), so a bad file costs nothing. Label
 classes, skeletons, tracks and behaviours merge by name with what the project already holds;
 a video already in the project (same path, or for a file that is not here, the same name) is
 reused rather than added twice.
@@ -18,6 +19,7 @@ import numpy as np
 from core.domain import Skeleton, Suggestion, Video
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError
+from core.interchange.validation import validate_dataset
 from core.project import Project
 from core.video import VideoError, fingerprint_file, probe_video
 
@@ -51,8 +53,10 @@ class ImportSummary:
 
 def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress: Progress | None = None) -> ImportSummary:
     """Write `dataset` into `project` in one transaction; returns what came in."""
+    dataset = replace(dataset, notes=list(dataset.notes))
+    videos = _resolve_videos(project, dataset, dataset.notes)
+    dataset = validate_dataset(dataset, {local: (v.width, v.height) for local, v in videos.items() if v.width and v.height})
     notes = list(dataset.notes)
-    videos = _resolve_videos(project, dataset, notes)
     _check(dataset, videos)
     total = len(dataset.instances) + len(dataset.events)
     with project.transaction():

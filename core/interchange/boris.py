@@ -21,9 +21,12 @@ from pathlib import Path
 from core.domain import BehaviourEvent
 from core.interchange.coco import load_json
 from core.interchange.dataset import Dataset
+from core.interchange.dlc import read_rows
 from core.interchange.errors import MalformedFileError
+from core.interchange.validation import MAX_FPS, finite_number, whole_number
 
 NO_SUBJECT = ("", "No focal subject")
+MAX_SECONDS = 1e7  # 115 days of one observation
 TABLE_COLUMNS = ["Time", "Image index", "Media file path", "Total length", "FPS", "Subject", "Behavior",
                  "Behavioral category", "Comment", "Status"]  # fmt: skip
 
@@ -82,12 +85,17 @@ def read_boris(path: str | Path) -> Dataset:
         if not isinstance(behaviour, dict) or not behaviour.get("code"):
             raise MalformedFileError(path, "a behaviour needs a 'code'", f"behaviors_conf {number}")
         kind = "point" if "point" in str(behaviour.get("type", "")).lower() else "state"
-        dataset.behaviour(str(behaviour["code"]), behaviour.get("key") or None, kind, behaviour.get("color") or None)
-    for subject in (data.get("subjects_conf") or {}).values():
+        key, color = behaviour.get("key") or None, behaviour.get("color") or None
+        dataset.behaviour(str(behaviour["code"]), None if key is None else str(key), kind, None if color is None else str(color))
+    for number, subject in _mapping(data, "subjects_conf", path).items():
+        if not isinstance(subject, dict):
+            raise MalformedFileError(path, "a subject is an object with a 'name'", f"subjects_conf {number}")
         dataset.track(str(subject.get("name")))
     coder = _Coder(dataset, path)
     live = 0
-    for name, observation in (data.get("observations") or {}).items():
+    for name, observation in _mapping(data, "observations", path).items():
+        if not isinstance(observation, dict):
+            raise MalformedFileError(path, "an observation is an object", f"observation {name!r}")
         if observation.get("type") != "MEDIA":
             live += 1
             continue
@@ -98,25 +106,41 @@ def read_boris(path: str | Path) -> Dataset:
     return dataset
 
 
+def _mapping(data: dict, key: str, path: Path, record: str | None = None) -> dict:
+    """`data[key]` when it is a mapping (or absent: empty), else one clear error."""
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise MalformedFileError(path, f"{key!r} must be an object, not a {type(value).__name__}", record or key)
+    return value
+
+
 def _observation(name: str, observation: dict, dataset: Dataset, coder: _Coder, path: Path) -> None:
-    files = (observation.get("file") or {}).get("1") or []
-    info = observation.get("media_info") or {}
+    where = f"observation {name!r}"
+    files = _mapping(observation, "file", path, where).get("1") or []
+    info = _mapping(observation, "media_info", path, where)
+    fps_of, length_of = _mapping(info, "fps", path, where), _mapping(info, "length", path, where)
+    if not isinstance(files, list) or not all(isinstance(m, str) for m in files):
+        raise MalformedFileError(path, "player 1's media files must be a list of paths", where)
     timeline = []  # (start time, length, video id, fps)
     start = 0.0
     for media in files:
-        fps = (info.get("fps") or {}).get(media)
-        length = (info.get("length") or {}).get(media)
-        if not fps or length is None:
-            raise MalformedFileError(path, f"media {media!r} has no fps or length in media_info (needed to map times to frames)", f"observation {name!r}")
-        video = dataset.video_for_path(_media(media, path.parent), frame_count=int(round(length * fps)), fps=float(fps))
-        timeline.append((start, float(length), video, float(fps)))
-        start += float(length)
-    offset = float(observation.get("time offset") or 0.0)
+        if not fps_of.get(media) or length_of.get(media) is None:
+            raise MalformedFileError(path, f"media {media!r} has no fps or length in media_info (needed to map times to frames)", where)
+        fps = finite_number(fps_of[media], path, where, f"the fps of {media!r}", 1e-3, MAX_FPS)
+        length = finite_number(length_of[media], path, where, f"the length of {media!r}", 0.0, MAX_SECONDS)
+        video = dataset.video_for_path(_media(media, path.parent), frame_count=int(round(length * fps)), fps=fps)
+        timeline.append((start, length, video, fps))
+        start += length
+    offset = finite_number(observation.get("time offset") or 0.0, path, where, "its time offset", -MAX_SECONDS, MAX_SECONDS)
     events = observation.get("events") or []
-    for number, event in enumerate(sorted(events, key=lambda e: e[0] if isinstance(e, list) and e else 0)):
-        record = f"observation {name!r}, event {number + 1}"
-        if not isinstance(event, list) or len(event) < 3 or not isinstance(event[0], (int, float)):
-            raise MalformedFileError(path, "an event is [time, subject, behaviour, modifier, comment]", record)
+    if not isinstance(events, list):
+        raise MalformedFileError(path, "'events' must be a list", where)
+    for number, event in enumerate(events):
+        if not isinstance(event, list) or len(event) < 3 or isinstance(event[0], bool) or not isinstance(event[0], (int, float)):
+            raise MalformedFileError(path, "an event is [time, subject, behaviour, modifier, comment]", f"{where}, event {number + 1}")
+        finite_number(event[0], path, f"{where}, event {number + 1}", "an event's time", -MAX_SECONDS, MAX_SECONDS)
+    for number, event in enumerate(sorted(events, key=lambda e: e[0])):
+        record = f"{where}, event {number + 1}"
         if not timeline:
             raise MalformedFileError(path, "has events but no media file for player 1", record)
         time = float(event[0]) - offset
@@ -129,9 +153,7 @@ def _observation(name: str, observation: dict, dataset: Dataset, coder: _Coder, 
 def read_boris_table(path: Path) -> Dataset:
     """BORIS's tabular export: a header block, then `Time, Media file path, Total length, FPS,
     Subject, Behavior, ..., Status` rows (an `Image index` column, when there, gives the frame)."""
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle, delimiter=delimiter))
+    rows = read_rows(path, "\t" if path.suffix.lower() == ".tsv" else ",")
     start = next((n for n, row in enumerate(rows) if row[:1] == ["Time"]), None)
     if start is None and rows and "Start (s)" in rows[0]:
         return _read_aggregated(path, rows)
@@ -153,13 +175,11 @@ def read_boris_table(path: Path) -> Dataset:
     coder = _Coder(dataset, path)
     for n, row in table:
         record = f"line {n}"
-        try:
-            time, fps = float(row[at["Time"]]), float(row[at["FPS"]])
-            length = float(row[at["Total length"]]) if "Total length" in at else 0.0
-            index = row[at["Image index"]].strip() if "Image index" in at else ""
-            frame = int(index) if index and index != "NA" else int(round(time * fps))
-        except ValueError:
-            raise MalformedFileError(path, "Time, FPS, Total length and Image index must be numbers", record) from None
+        time = finite_number(row[at["Time"]], path, record, "Time", 0.0, MAX_SECONDS)
+        fps = finite_number(row[at["FPS"]], path, record, "FPS", 1e-3, MAX_FPS)
+        length = finite_number(row[at["Total length"]], path, record, "Total length", 0.0, MAX_SECONDS) if "Total length" in at else 0.0
+        index = row[at["Image index"]].strip() if "Image index" in at else ""
+        frame = whole_number(index, path, record, "Image index") if index and index != "NA" else int(round(time * fps))
         media = row[at["Media file path"]]
         video = dataset.video_for_path(_media(media, path.parent), frame_count=int(round(length * fps)), fps=fps)
         comment = row[at["Comment"]] if "Comment" in at else ""
@@ -182,11 +202,10 @@ def _read_aggregated(path: Path, rows: list[list[str]]) -> Dataset:
         record = f"line {n}"
         if len(row) < len(header):
             raise MalformedFileError(path, f"{len(row)} cells, the header has {len(header)}", record)
-        try:
-            fps, begin, end = float(row[at["FPS"]]), float(row[at["Start (s)"]]), float(row[at["Stop (s)"]])
-            length = float(row[at["Total length"]]) if "Total length" in at else 0.0
-        except ValueError:
-            raise MalformedFileError(path, "FPS, Start (s), Stop (s) and Total length must be numbers", record) from None
+        fps = finite_number(row[at["FPS"]], path, record, "FPS", 1e-3, MAX_FPS)
+        begin = finite_number(row[at["Start (s)"]], path, record, "Start (s)", 0.0, MAX_SECONDS)
+        end = finite_number(row[at["Stop (s)"]], path, record, "Stop (s)", 0.0, MAX_SECONDS)
+        length = finite_number(row[at["Total length"]], path, record, "Total length", 0.0, MAX_SECONDS) if "Total length" in at else 0.0
         kind = "point" if row[at["Behavior type"]].upper() == "POINT" else "state"
         behaviour = dataset.behaviour(row[at["Behavior"]], None, kind)
         video = dataset.video_for_path(_media(row[at["Media file"]], path.parent), frame_count=int(round(length * fps)), fps=fps)

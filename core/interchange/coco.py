@@ -20,10 +20,12 @@ from core.domain import Box, Instance, Rle, Skeleton
 from core.interchange.dataset import Dataset
 from core.interchange.errors import MalformedFileError
 from core.interchange.images import ImageIndex, frame_names, write_frames
+from core.interchange.validation import check_rle, check_rle_size, finite_number, plain_id, unique
 
 
 def load_json(path: Path):
-    """Parse a JSON file; a syntax error names its line and column."""
+    """Parse a JSON file; a syntax error names its line and column. Nesting deeper than
+    Python's recursion limit (JSON has none) is refused in one line."""
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
@@ -31,6 +33,8 @@ def load_json(path: Path):
         raise MalformedFileError(path, f"not valid JSON ({error.msg})", f"line {error.lineno}, column {error.colno}") from None
     except UnicodeDecodeError:
         raise MalformedFileError(path, "not a text file (JSON expected)") from None
+    except RecursionError:
+        raise MalformedFileError(path, "nested too deeply (lists or objects inside each other thousands of times)") from None
 
 
 def read_coco(path: str | Path) -> Dataset:
@@ -40,7 +44,7 @@ def read_coco(path: str | Path) -> Dataset:
         raise MalformedFileError(path, "a COCO file is an object with 'images', 'annotations' and 'categories' lists")
     dataset = Dataset(source=path)
     categories = _categories(data.get("categories") or [], dataset, path)
-    tracks = {t.get("id"): dataset.track(str(t.get("name", t.get("id")))) for t in data.get("tracks") or []}
+    tracks = _tracks(data.get("tracks") or [], dataset, path)
     images = _images(data, dataset, path)
     for number, annotation in enumerate(data["annotations"]):
         record = f"annotation {annotation.get('id', number) if isinstance(annotation, dict) else number}"
@@ -49,14 +53,20 @@ def read_coco(path: str | Path) -> Dataset:
 
 
 def _categories(categories: list, dataset: Dataset, path: Path) -> dict:
-    found = {}
+    found: dict = {}
+    seen: dict = {}
+    if not isinstance(categories, list):
+        raise MalformedFileError(path, "'categories' must be a list", "categories")
     for number, category in enumerate(categories):
         record = f"category {number}"
         if not isinstance(category, dict) or "id" not in category or "name" not in category:
             raise MalformedFileError(path, "a category needs an 'id' and a 'name'", record)
+        unique(seen, plain_id(category["id"], path, record, "a category id"), path, record, "category id")
         class_id = dataset.label_class(str(category["name"]), category.get("color"))
         skeleton_id = None
         nodes = category.get("keypoints") or []
+        if not isinstance(nodes, list):
+            raise MalformedFileError(path, "a category's 'keypoints' is a list of node names", record)
         if nodes:
             try:
                 pairs = [(a - 1, b - 1) for a, b in category.get("skeleton") or []]
@@ -69,20 +79,40 @@ def _categories(categories: list, dataset: Dataset, path: Path) -> dict:
     return found
 
 
+def _tracks(tracks, dataset: Dataset, path: Path) -> dict:
+    if not isinstance(tracks, list):
+        raise MalformedFileError(path, "'tracks' must be a list", "tracks")
+    found: dict = {}
+    for number, track in enumerate(tracks):
+        record = f"track {number}"
+        if not isinstance(track, dict) or "id" not in track:
+            raise MalformedFileError(path, "a track needs an 'id'", record)
+        unique(found, plain_id(track["id"], path, record, "a track id"), path, record, "track id")
+        found[track["id"]] = dataset.track(str(track.get("name", track["id"])))
+    return found
+
+
 def _images(data: dict, dataset: Dataset, path: Path) -> dict:
     root = path.parent.parent if path.parent.name == "annotations" else path.parent
     index = ImageIndex(dataset, root)
     videos = {}
-    for video in data.get("videos") or []:
+    if not isinstance(data.get("videos") or [], list):
+        raise MalformedFileError(path, "'videos' must be a list", "videos")
+    for number, video in enumerate(data.get("videos") or []):
+        if not isinstance(video, dict):
+            raise MalformedFileError(path, "a video is an object", f"video {number}")
         where = Path(str(video.get("path", video.get("file_name", ""))))
         if where.name and where.exists():
-            videos[video.get("id")] = dataset.video_for_path(where.resolve(), name=video.get("name"))
-    images = {}
+            video_id = plain_id(video.get("id"), path, f"video {number}", "a video id")
+            videos[video_id] = dataset.video_for_path(where.resolve(), name=str(video.get("name") or where.name))
+    images: dict = {}
+    seen: dict = {}
     for number, image in enumerate(data["images"]):
-        record = f"image {image.get('id', number) if isinstance(image, dict) else number}"
+        record = f"image {number}"
         if not isinstance(image, dict) or "id" not in image:
             raise MalformedFileError(path, "an image needs an 'id'", record)
-        if image.get("video_id") in videos and isinstance(image.get("frame_index"), int):
+        unique(seen, plain_id(image["id"], path, record, "an image id"), path, record, "image id")
+        if isinstance(image.get("video_id"), (int, str)) and image["video_id"] in videos and isinstance(image.get("frame_index"), int):
             images[image["id"]] = (videos[image["video_id"]], image["frame_index"])
         elif "file_name" in image:
             images[image["id"]] = index.locate(str(image["file_name"]), path, record, [root / "images"])
@@ -94,9 +124,9 @@ def _images(data: dict, dataset: Dataset, path: Path) -> dict:
 def _annotation(annotation, images, categories, tracks, dataset: Dataset, path: Path, record: str) -> Instance:
     if not isinstance(annotation, dict):
         raise MalformedFileError(path, "an annotation is an object", record)
-    if annotation.get("image_id") not in images:
+    if plain_id(annotation.get("image_id"), path, record, "image_id") not in images:
         raise MalformedFileError(path, f"image_id {annotation.get('image_id')!r} is not among the images", record)
-    if annotation.get("category_id") not in categories:
+    if plain_id(annotation.get("category_id"), path, record, "category_id") not in categories:
         raise MalformedFileError(path, f"category_id {annotation.get('category_id')!r} is not among the categories", record)
     video_id, frame_index = images[annotation["image_id"]]
     class_id, skeleton_id, n_nodes = categories[annotation["category_id"]]
@@ -106,8 +136,10 @@ def _annotation(annotation, images, categories, tracks, dataset: Dataset, path: 
         if bbox and not annotation.get("bbox_derived"):
             x, y, w, h = (float(v) for v in bbox)
             box = Box(x, y, x + w, y + h)
-        polygons, mask = _segmentation(annotation.get("segmentation"))
+        polygons, mask = _segmentation(annotation.get("segmentation"), path, record)
         keypoints = None
+        if annotation.get("keypoints") is not None and not isinstance(annotation["keypoints"], list):
+            raise TypeError("'keypoints' must be a list of numbers")
         if annotation.get("keypoints"):
             values = np.asarray(annotation["keypoints"], dtype=np.float32)
             if len(values) != 3 * n_nodes:
@@ -116,21 +148,32 @@ def _annotation(annotation, images, categories, tracks, dataset: Dataset, path: 
             keypoints[keypoints[:, 2] == 0] = 0
             if not np.isin(keypoints[:, 2], (0, 1, 2)).all():
                 raise ValueError("keypoint visibility must be 0, 1 or 2")
-    except (TypeError, ValueError) as error:
-        raise MalformedFileError(path, str(error), record) from None
+        scores = annotation.get("keypoint_scores")
+        if scores is not None:
+            if not isinstance(scores, list):
+                raise TypeError("'keypoint_scores' must be a list of numbers")
+            scores = np.asarray(scores, dtype=np.float32)
+        score = finite_number(annotation["score"], path, record, "its score") if "score" in annotation else None
+    except MalformedFileError:
+        raise
+    except (TypeError, ValueError, OverflowError) as error:
+        raise MalformedFileError(path, _words(error), record) from None
     track = annotation.get("track_id")
-    if track is not None and track not in tracks:
+    if track is not None and plain_id(track, path, record, "track_id") not in tracks:
         tracks[track] = dataset.track(str(track))
     predicted = annotation.get("source", "predicted" if "score" in annotation else "user") == "predicted"
-    scores = annotation.get("keypoint_scores")
     return Instance(
         video_id, frame_index, class_id, tracks.get(track), skeleton_id if keypoints is not None else None,
-        box, polygons, mask, keypoints, None if scores is None else np.asarray(scores, dtype=np.float32),
-        "predicted" if predicted else "user", float(annotation["score"]) if "score" in annotation else None,
+        box, polygons, mask, keypoints, scores, "predicted" if predicted else "user", score,
     )  # fmt: skip
 
 
-def _segmentation(segmentation) -> tuple[tuple, Rle | None]:
+def _words(error: Exception) -> str:
+    text = str(error)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _segmentation(segmentation, path: Path, record: str) -> tuple[tuple, Rle | None]:
     if not segmentation:
         return (), None
     if isinstance(segmentation, list):
@@ -141,11 +184,17 @@ def _segmentation(segmentation) -> tuple[tuple, Rle | None]:
             polygons.append(np.asarray(polygon, dtype=np.float64).reshape(-1, 2))
         return tuple(polygons), None
     if isinstance(segmentation, dict) and "size" in segmentation and "counts" in segmentation:
-        height, width = (int(v) for v in segmentation["size"])
+        height, width = check_rle_size(segmentation["size"], path, record)
         counts = segmentation["counts"]
-        if isinstance(counts, list):  # uncompressed RLE
-            counts = coco_mask.frPyObjects(segmentation, height, width)["counts"].decode("ascii")
-        return (), Rle(height, width, str(counts))
+        if isinstance(counts, list):  # uncompressed RLE: run lengths that must cover the mask exactly
+            if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counts) or sum(counts) != height * width:
+                raise ValueError(f"an uncompressed RLE's counts must be whole numbers summing to {height}x{width}")
+            counts = coco_mask.frPyObjects({"size": [height, width], "counts": counts}, height, width)["counts"].decode("ascii")
+        elif not isinstance(counts, str):
+            raise ValueError("an RLE's counts is a string or a list of run lengths")
+        mask = Rle(height, width, counts)
+        check_rle(mask, path, record, None)
+        return (), mask
     raise ValueError("a segmentation is a list of polygons or an RLE object with 'size' and 'counts'")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import math
 import re
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from core.domain import Instance, Skeleton
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError
 from core.interchange.images import ImageIndex, write_frames
+from core.interchange.validation import unique
 from core.interchange.yaml_files import dump_yaml, load_yaml
 
 _FRAME_NAME = re.compile(r"img(\d+)\.png$")
@@ -57,7 +59,10 @@ def read_dlc(path: str | Path) -> Dataset:
     root = (config_path.parent if config_path else csvs[0].parent).resolve()
     dataset = Dataset(source=Path(path))
     index = ImageIndex(dataset, root)
-    videos = {Path(str(v)).stem: Path(str(v)) for v in (config.get("video_sets") or {})}
+    video_sets = config.get("video_sets") or {}
+    if not isinstance(video_sets, (dict, list)):
+        raise MalformedFileError(config_path, "video_sets must map video paths to their crop settings", "video_sets")
+    videos = {Path(str(v)).stem: Path(str(v)) for v in video_sets}
     skeleton_ids: dict[tuple[str, ...], int] = {}
     for csv_path in csvs:
         _read_csv(csv_path, config, dataset, index, videos, skeleton_ids)
@@ -65,8 +70,7 @@ def read_dlc(path: str | Path) -> Dataset:
 
 
 def _read_csv(path: Path, config: dict, dataset: Dataset, index: ImageIndex, videos: dict, skeleton_ids: dict) -> None:
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = read_rows(path, ",")
     if len(rows) < 3 or not rows[0] or rows[0][0] != "scorer":
         raise MalformedFileError(path, "a DeepLabCut CSV starts with a 'scorer' header row", "line 1")
     multi = rows[1][:1] == ["individuals"]
@@ -85,19 +89,29 @@ def _read_csv(path: Path, config: dict, dataset: Dataset, index: ImageIndex, vid
     for c, (who, part, kind) in enumerate(zip(individuals, bodyparts, kinds)):
         if kind not in ("x", "y", "likelihood"):
             raise MalformedFileError(path, f"coords must be x or y, found {kind!r}", f"line {header}, column {c + width + 1}")
-        columns.setdefault(who, {}).setdefault(part, {})[kind] = c + width
+        slot = columns.setdefault(who, {}).setdefault(part, {})
+        if kind in slot:  # two columns of one bodypart: merging them would keep one silently
+            raise MalformedFileError(path, f"bodypart {part!r}{f' of {who!r}' if who else ''} has two {kind} columns", f"line {header}, column {c + width + 1}")
+        slot[kind] = c + width
     for who, parts in columns.items():
         if any(not {"x", "y"} <= set(k) for k in parts.values()):
             raise MalformedFileError(path, f"every bodypart needs an x and a y column ({who or 'header'})", f"line {header}")
-    edges = [tuple(map(str, e)) for e in config.get("skeleton") or []]
+    edges = config.get("skeleton") or []
+    if not isinstance(edges, list) or not all(isinstance(e, list) and len(e) == 2 for e in edges):
+        raise MalformedFileError(config_path_of(path), "skeleton must be a list of [bodypart, bodypart] pairs", "skeleton")
+    edges = [tuple(map(str, e)) for e in edges]
     name = str(config.get("Task") or "dlc")
     for who, parts in columns.items():
         nodes = tuple(parts)
         if nodes not in skeleton_ids:
-            unique = multi and who == "single"
-            skeleton = Skeleton.from_names(f"{name}-unique" if unique else name, nodes,
-                                           [e for e in edges if set(e) <= set(nodes)])  # fmt: skip
+            is_unique = multi and who == "single"
+            try:
+                skeleton = Skeleton.from_names(f"{name}-unique" if is_unique else name, nodes,
+                                               [e for e in edges if set(e) <= set(nodes)])  # fmt: skip
+            except ValueError as error:
+                raise MalformedFileError(path, str(error), f"line {header - 1}") from None
             skeleton_ids[nodes] = dataset.add_skeleton(skeleton)
+    seen_frames: dict = {}
     for number, row in enumerate(rows[header:], start=header + 1):
         if not any(row):
             continue
@@ -106,19 +120,39 @@ def _read_csv(path: Path, config: dict, dataset: Dataset, index: ImageIndex, vid
             raise MalformedFileError(path, f"{len(row)} cells, the header has {len(coords)}", record)
         relative = "/".join(cell for cell in row[:width] if cell)
         video_id, frame = _locate(relative, path, record, dataset, index, videos)
+        unique(seen_frames, (video_id, frame), path, record, f"the image {relative!r} (video {video_id}, frame)")
         for who, parts in columns.items():
             keypoints = np.zeros((len(parts), 3), dtype=np.float32)
             for k, (part, at) in enumerate(parts.items()):
                 x, y = row[at["x"]].strip(), row[at["y"]].strip()
-                if x and y and x.lower() != "nan" and y.lower() != "nan":
+                if x and y:
                     try:
-                        keypoints[k] = (float(x), float(y), 2)
+                        point = (float(x), float(y))
                     except ValueError:
-                        raise MalformedFileError(path, f"{part!r} is not a number ({x!r}, {y!r})", record) from None
+                        raise MalformedFileError(path, f"{part!r} is not a number ({x[:20]!r}, {y[:20]!r})", record) from None
+                    if math.isinf(point[0]) or math.isinf(point[1]):
+                        raise MalformedFileError(path, f"{part!r} is infinitely far away ({x!r}, {y!r})", record)
+                    if not (math.isnan(point[0]) or math.isnan(point[1])):  # NaN, +nan, -nan: not labelled
+                        keypoints[k] = (*point, 2)
             if keypoints[:, 2].any():
                 track = dataset.track(who) if multi and who != "single" else None
                 instance = Instance(video_id, frame, track_id=track, skeleton_id=skeleton_ids[tuple(parts)], keypoints=keypoints)
                 dataset.add_instance(instance, f"{path.name}, {record}")
+
+
+def read_rows(path: Path, delimiter: str) -> list[list[str]]:
+    """The rows of a CSV/TSV file; a file that is not text, or not CSV, is refused in one line."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.reader(handle, delimiter=delimiter))
+    except UnicodeDecodeError:
+        raise MalformedFileError(path, "not a text file (CSV expected)") from None
+    except csv.Error as error:
+        raise MalformedFileError(path, f"not a readable CSV file ({error})") from None
+
+
+def config_path_of(csv_path: Path) -> Path:
+    return next((p / "config.yaml" for p in csv_path.parents[:3] if (p / "config.yaml").is_file()), csv_path)
 
 
 def _locate(relative: str, path: Path, record: str, dataset: Dataset, index: ImageIndex, videos: dict) -> tuple[int, int]:

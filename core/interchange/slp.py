@@ -16,6 +16,7 @@ import numpy as np
 from core.domain import Instance, Skeleton, Suggestion
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError, MissingDependencyError
+from core.interchange.validation import finite_number, whole_number
 
 
 def _sio():
@@ -59,36 +60,51 @@ def read_slp(path: str | Path, frames: Iterable[int] | None = None) -> Dataset:
             stored, folder = filename, False
         resolved = resolve_video_path(stored, path)
         videos[id(video)] = dataset.video_for_path(resolved.parent if folder else resolved)
-    skeletons = {id(s): dataset.add_skeleton(_skeleton(s)) for s in labels.skeletons}
+    skeletons = {id(s): dataset.add_skeleton(_skeleton(s, path)) for s in labels.skeletons}
     tracks = {id(t): dataset.track(t.name or f"track {n + 1}") for n, t in enumerate(labels.tracks)}
     for number, frame in enumerate(labels.labeled_frames):
         if wanted is not None and frame.frame_idx not in wanted:
             continue
+        if id(frame.video) not in videos:
+            raise MalformedFileError(path, "a labeled frame refers to a video the file does not list", f"labeled frame {number}")
         for k, instance in enumerate(frame.instances):
             record = f"labeled frame {number} (frame {frame.frame_idx}), instance {k}"
             dataset.add_instance(_instance(instance, frame, videos, skeletons, tracks, path, record), record)
-    for suggestion in labels.suggestions:
+    for number, suggestion in enumerate(labels.suggestions):
+        if id(suggestion.video) not in videos:
+            raise MalformedFileError(path, "a suggestion refers to a video the file does not list", f"suggestion {number}")
         if wanted is None or suggestion.frame_idx in wanted:
-            dataset.suggestions.append(Suggestion(videos[id(suggestion.video)], int(suggestion.frame_idx), "manual"))
+            frame_index = whole_number(suggestion.frame_idx, path, f"suggestion {number}", "its frame index")
+            dataset.suggestions.append(Suggestion(videos[id(suggestion.video)], frame_index, "manual"))
     return dataset
 
 
-def _skeleton(skeleton) -> Skeleton:
-    return Skeleton(
-        skeleton.name or "skeleton",
-        tuple(skeleton.node_names),
-        tuple(tuple(e) for e in skeleton.edge_inds),
-        tuple(tuple(s) for s in skeleton.symmetry_inds),
-    )
+def _skeleton(skeleton, path: Path) -> Skeleton:
+    try:
+        return Skeleton(
+            str(skeleton.name or "skeleton"),
+            tuple(map(str, skeleton.node_names)),
+            tuple(tuple(int(v) for v in e) for e in skeleton.edge_inds),
+            tuple(tuple(int(v) for v in s) for s in skeleton.symmetry_inds),
+        )
+    except (TypeError, ValueError) as error:
+        raise MalformedFileError(path, f"its skeleton is not valid ({error})", f"skeleton {skeleton.name!r}") from None
 
 
 def _instance(instance, frame, videos, skeletons, tracks, path: Path, record: str) -> Instance:
     points = instance.points
+    if id(instance.skeleton) not in skeletons:
+        raise MalformedFileError(path, "an instance refers to a skeleton the file does not list", record)
+    n_nodes = len(instance.skeleton.node_names)
     try:
         xy = np.asarray(points["xy"], dtype=np.float64).reshape(-1, 2)
-        visible = np.asarray(points["visible"], dtype=bool)
+        visible = np.asarray(points["visible"], dtype=bool).reshape(-1)
     except (KeyError, ValueError, TypeError) as error:
         raise MalformedFileError(path, f"its points cannot be read ({error})", record) from None
+    if len(xy) != n_nodes or len(visible) != n_nodes:  # HDF5 keeps no checksum: check what can be checked
+        raise MalformedFileError(path, f"has {len(xy)} points; its skeleton has {n_nodes} nodes", record)
+    if np.isinf(xy).any():
+        raise MalformedFileError(path, "a point is infinitely far away", record)
     labelled = np.isfinite(xy).all(axis=1)
     keypoints = np.zeros((len(xy), 3), dtype=np.float32)
     keypoints[labelled, :2] = xy[labelled]
@@ -96,16 +112,20 @@ def _instance(instance, frame, videos, skeletons, tracks, path: Path, record: st
     predicted = type(instance).__name__ == "PredictedInstance"
     scores = None
     if predicted:
-        scores = np.nan_to_num(np.asarray(points["score"], dtype=np.float32), nan=0.0)
+        scores = np.nan_to_num(np.asarray(points["score"], dtype=np.float32).reshape(-1), nan=0.0)
+        if len(scores) != n_nodes:
+            raise MalformedFileError(path, f"has {len(scores)} point scores; its skeleton has {n_nodes} nodes", record)
+    if instance.track is not None and id(instance.track) not in tracks:
+        raise MalformedFileError(path, "an instance refers to a track the file does not list", record)
     return Instance(
         video_id=videos[id(frame.video)],
-        frame_index=int(frame.frame_idx),
+        frame_index=whole_number(frame.frame_idx, path, record, "its frame index"),
         track_id=tracks.get(id(instance.track)) if instance.track is not None else None,
         skeleton_id=skeletons[id(instance.skeleton)],
         keypoints=keypoints,
         keypoint_scores=scores,
         source="predicted" if predicted else "user",
-        score=float(instance.score) if predicted else None,
+        score=finite_number(np.nan_to_num(instance.score, nan=0.0), path, record, "its score") if predicted else None,
     )
 
 

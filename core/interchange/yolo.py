@@ -11,6 +11,7 @@ object and no occluded/visible distinction with 2-value keypoints.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import cv2
@@ -20,11 +21,14 @@ from core.domain import Box, Instance, Skeleton
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError
 from core.interchange.images import ImageIndex, frame_names, image_size, write_frames
+from core.interchange.validation import MAX_SIDE
 from core.interchange.yaml_files import dump_yaml, load_yaml
 from core.video.fingerprint import list_images
 
 SPLITS = ("train", "val", "test")
 TOLERANCE = 1e-3  # normalised coordinates a hair outside [0, 1] come from rounding
+MAX_NODES = 1000
+MAX_LABEL_BYTES = 64 * 1024 * 1024
 
 
 def find_data_yaml(path: Path) -> Path | None:
@@ -47,7 +51,13 @@ def read_yolo(path: str | Path) -> Dataset:
     if not isinstance(names, dict) or not names:
         raise MalformedFileError(yaml_path, "'names' must list the classes", "names")
     dataset = Dataset(source=yaml_path)
-    classes = {int(k): dataset.label_class(str(v)) for k, v in names.items()}
+    classes = {}
+    for key, name in names.items():
+        if isinstance(key, bool) or not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
+            raise MalformedFileError(yaml_path, f"'names' maps class numbers to names; {key!r} is not a class number", "names")
+        if not isinstance(name, (str, int, float)):
+            raise MalformedFileError(yaml_path, f"class {key}'s name must be text, not a {type(name).__name__}", "names")
+        classes[int(key)] = dataset.label_class(str(name))
     n_kpt, dims, skeleton_id = _skeleton(config, dataset, yaml_path)
     root = (yaml_path.parent / str(config.get("path", "."))).resolve() if config.get("path") else yaml_path.parent.resolve()
     if not root.is_relative_to(yaml_path.parent.resolve()):
@@ -66,15 +76,39 @@ def read_yolo(path: str | Path) -> Dataset:
                 video_id, frame = index.locate(str(image.relative_to(root)), yaml_path, f"image {image.name}")
                 label = _label_path(image)
                 if label.is_file():
-                    width, height = image_size(image)
-                    for number, line in enumerate(label.read_text(encoding="utf-8").splitlines()):
+                    size = None
+                    for number, line in enumerate(_label_lines(label, root)):
                         if line.strip():
                             record = f"line {number + 1}"
+                            width, height = size = size or _image_size(image, yaml_path)
                             instance = _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height)
                             dataset.add_instance(Instance(video_id, frame, **instance), f"{label.name}, {record}")
     if not seen:
         raise MalformedFileError(yaml_path, "names no image folder that exists (train/val/test)")
     return dataset
+
+
+def _label_lines(label: Path, root: Path) -> list[str]:
+    """A label file's lines; a link to a file outside the dataset is refused unread (its
+    first line would otherwise be quoted in the error, a leak of a system file)."""
+    if label.is_symlink() and not label.resolve().is_relative_to(root):
+        raise MalformedFileError(label, f"is a link to a file outside {root}; Ethoframe does not follow it")
+    try:
+        if label.stat().st_size > MAX_LABEL_BYTES:
+            raise MalformedFileError(label, f"larger than {MAX_LABEL_BYTES // (1024 * 1024)} MB: not a YOLO label file")
+        return label.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise MalformedFileError(label, "not a text file (YOLO label lines expected)") from None
+
+
+def _image_size(image: Path, yaml_path: Path) -> tuple[int, int]:
+    try:
+        width, height = image_size(image)
+    except Exception as error:  # Pillow and OpenCV raise many kinds for a damaged image
+        raise MalformedFileError(image, f"cannot be read as an image ({type(error).__name__})") from None
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise MalformedFileError(image, f"is {width}x{height} pixels, larger than any frame Ethoframe opens")
+    return width, height
 
 
 def _as_list(value) -> list:
@@ -95,22 +129,35 @@ def _skeleton(config: dict, dataset: Dataset, yaml_path: Path) -> tuple[int, int
     shape = config.get("kpt_shape")
     if not shape:
         return 0, 0, None
-    if not (isinstance(shape, list) and len(shape) == 2 and shape[1] in (2, 3) and int(shape[0]) > 0):
-        raise MalformedFileError(yaml_path, f"kpt_shape must be [n_keypoints, 2 or 3], not {shape!r}", "kpt_shape")
+    if not (isinstance(shape, list) and len(shape) == 2 and shape[1] in (2, 3) and _index(shape[0], MAX_NODES + 1) > 0):
+        raise MalformedFileError(yaml_path, f"kpt_shape must be [n_keypoints (at most {MAX_NODES}), 2 or 3], not {shape!r}", "kpt_shape")
     n = int(shape[0])
-    nodes = [str(v) for v in config.get("kpt_names") or []] or [f"kp{i}" for i in range(n)]
-    if isinstance(config.get("kpt_names"), dict):  # Ultralytics' newer form: {class: [names]}
-        nodes = [str(v) for v in next(iter(config["kpt_names"].values()))]
+    names = config.get("kpt_names") or []
+    if isinstance(names, dict):  # Ultralytics' newer form: {class: [names]}
+        names = next(iter(names.values()), [])
+    if not isinstance(names, list) or not all(isinstance(v, (str, int, float)) for v in names):
+        raise MalformedFileError(yaml_path, "kpt_names must be a list of node names", "kpt_names")
+    nodes = [str(v) for v in names] or [f"kp{i}" for i in range(n)]
     flip = config.get("flip_idx") or list(range(n))
-    if len(nodes) != n or len(flip) != n:
-        raise MalformedFileError(yaml_path, f"kpt_names and flip_idx must have {n} entries (kpt_shape)")
+    if not isinstance(flip, list) or len(nodes) != n or len(flip) != n:
+        raise MalformedFileError(yaml_path, f"kpt_names and flip_idx must be lists of {n} entries (kpt_shape)")
+    if any(_index(j, n) < 0 for j in flip):
+        raise MalformedFileError(yaml_path, f"flip_idx must hold node numbers from 0 to {n - 1}", "flip_idx")
     symmetries = [(i, int(j)) for i, j in enumerate(flip) if i < int(j)]
-    edges = [tuple(e) for e in config.get("skeleton_edges") or []]
+    edges = config.get("skeleton_edges") or []
+    if not isinstance(edges, list) or not all(isinstance(e, list) and len(e) == 2 and min(_index(v, n) for v in e) >= 0 for e in edges):
+        raise MalformedFileError(yaml_path, f"skeleton_edges must be pairs of node numbers from 0 to {n - 1}", "skeleton_edges")
+    edges = [(int(a), int(b)) for a, b in edges]
     try:
         skeleton = Skeleton(str(config.get("skeleton_name", "yolo")), tuple(nodes), edges, symmetries)
     except ValueError as error:
         raise MalformedFileError(yaml_path, str(error), "kpt_names") from None
     return n, int(shape[1]), dataset.add_skeleton(skeleton)
+
+
+def _index(value, n: int) -> int:
+    """`value` as a node number below `n`, or -1 when it is not one."""
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n else -1
 
 
 def _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height) -> dict:
@@ -119,7 +166,9 @@ def _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height
         values = [float(v) for v in fields[1:]]
         class_index = int(fields[0])
     except ValueError:
-        raise MalformedFileError(label, f"expected numbers, found {line.strip()!r}", record) from None
+        raise MalformedFileError(label, f"expected numbers, found {_quote(line)}", record) from None
+    if not all(math.isfinite(v) for v in values):
+        raise MalformedFileError(label, "a coordinate is not a finite number (NaN or Inf)", record)
     if class_index not in classes:
         raise MalformedFileError(label, f"class {class_index} is not in data.yaml's names", record)
     if len(values) < 4:
@@ -146,6 +195,11 @@ def _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height
     else:
         raise MalformedFileError(label, f"expected 5 numbers (detect) or an odd count of at least 7 (segment), found {len(fields)}", record)
     return found
+
+
+def _quote(line: str) -> str:
+    text = line.strip()
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
 def _box(values: list[float], scale: np.ndarray) -> Box:
