@@ -2,8 +2,11 @@
 runs (decode overlapped with compute), predictions are written one batch per transaction (the
 GUI can read and label meanwhile), and a stopped run resumes where it stopped.
 
-Predicting a frame replaces earlier predictions on it (of any model): a frame shows one model's
-opinion at a time, and user labels are never touched.
+Predicting a frame replaces what the same model predicted there before, and nothing else:
+imported predictions and other models' predictions stay (the summary counts them), and user
+labels are never touched. A frame that cannot be decoded is skipped and counted, and the run
+goes on (a video corrupted in one place is not a video that stops every run, or every
+`--resume`, there); only a long run of undecodable frames in a row stops it.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from core.domain import Box, Instance, ModelRecord
 from core.ml.checkpoint import load_checkpoint
@@ -26,6 +29,10 @@ from core.ml.tasks.registry import load_predictor
 from core.project import Project
 from core.project import schema as s
 from core.video import open_video
+from core.video.errors import VideoError, VideoNotFoundError
+
+# Undecodable frames in a row after which the video is taken as unreadable, not damaged.
+MAX_UNDECODABLE_IN_A_ROW = 100
 
 
 @dataclass
@@ -40,6 +47,8 @@ class PredictSummary:
     nodes: int = 0
     nodes_above: int = 0
     node_threshold: float | None = None
+    kept: int = 0  # predictions of imports or other models on the predicted frames, left as they were
+    undecodable: list[int] = field(default_factory=list)  # frames skipped: they could not be decoded
 
     @property
     def frames_per_s(self) -> float:
@@ -56,7 +65,8 @@ class PredictSummary:
         return cls(
             sum(x.frames for x in summaries), sum(x.instances for x in summaries), sum(x.seconds for x in summaries),
             any(x.stopped for x in summaries), sum(x.nodes for x in summaries), sum(x.nodes_above for x in summaries),
-            summaries[0].node_threshold if summaries else None,
+            summaries[0].node_threshold if summaries else None, sum(x.kept for x in summaries),
+            [f for x in summaries for f in x.undecodable],
         )  # fmt: skip
 
     def describe(self) -> str:
@@ -64,6 +74,11 @@ class PredictSummary:
         text = f"{self.instances:,} instances"
         if self.share_above is not None:
             text += f"; {100 * self.share_above:.0f} % of nodes above the node threshold {self.node_threshold:g}"
+        if self.kept:
+            text += f"; kept {self.kept:,} predictions from imports or other models on those frames"
+        if self.undecodable:
+            shown = ", ".join(map(str, self.undecodable[:5])) + (" ..." if len(self.undecodable) > 5 else "")
+            text += f"; skipped {len(self.undecodable):,} frames that could not be decoded ({shown})"
         return text
 
 
@@ -104,11 +119,40 @@ def frames_predicted(project: Project, video_id: int, model_id: int) -> set[int]
         return set(connection.execute(query).scalars())
 
 
-def _replace_predictions(project: Project, video_id: int, frames: list[int], instances: list[Instance]) -> None:
+def _replace_predictions(project: Project, video_id: int, model_id: int, frames: list[int], instances: list[Instance]) -> int:
+    """Replace model `model_id`'s predictions on `frames` by `instances`, in one transaction;
+    returns how many other predictions (imported, other models') those frames keep."""
+    i = s.instances.c
     frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(frames))
+    on_frames = and_(i.source == "predicted", i.frame_id.in_(frame_ids))
     with project.transaction() as connection:
-        connection.execute(delete(s.instances).where(and_(s.instances.c.source == "predicted", s.instances.c.frame_id.in_(frame_ids))))
+        connection.execute(delete(s.instances).where(on_frames, i.model_id == model_id))
+        kept = connection.execute(
+            select(func.count()).select_from(s.instances).where(on_frames, or_(i.model_id.is_(None), i.model_id != model_id))
+        ).scalar_one()
         project.instances.add_many(instances)
+    return kept
+
+
+def _decode_batch(reader, indices: list[int], undecodable: list[int], streak: int) -> tuple[list[int], list[np.ndarray], int]:
+    """The frames of `indices` that decode and their images; the others go to `undecodable`.
+    `streak` counts undecodable frames in a row (returned updated); at MAX_UNDECODABLE_IN_A_ROW
+    the video is taken as unreadable and this raises."""
+    decoded, images = [], []
+    for index in indices:
+        try:
+            images.append(np.array(reader.read(index, cache=False)))
+        except VideoNotFoundError:  # the file went away: no later frame will decode either
+            raise
+        except (VideoError, OSError, ValueError, RuntimeError) as error:
+            undecodable.append(index)
+            streak += 1
+            if streak >= MAX_UNDECODABLE_IN_A_ROW:
+                raise VideoError(f"{streak} frames in a row could not be decoded (up to frame {index}): {error}") from error
+            continue
+        decoded.append(index)
+        streak = 0
+    return decoded, images, streak
 
 
 def predict_video(
@@ -132,13 +176,15 @@ def predict_video(
     emit({"event": "started", "task": model.task, "model_id": model.id, "video_id": video_id, "frames": len(wanted)})
     batches: queue.Queue = queue.Queue(maxsize=3)
     stop = threading.Event()
+    undecodable: list[int] = []
 
     def decode() -> None:
         try:
+            streak = 0
             with open_video(video.path, cache_mb=64) as reader:
                 for start in range(0, len(wanted), batch_size):
                     indices = wanted[start : start + batch_size]
-                    images = [np.array(reader.read(i, cache=False)) for i in indices]
+                    indices, images, streak = _decode_batch(reader, indices, undecodable, streak)
                     while not stop.is_set():
                         try:
                             batches.put((indices, images), timeout=0.2)
@@ -154,7 +200,7 @@ def predict_video(
 
     reader_thread = threading.Thread(target=decode, name="predict-decode", daemon=True)
     reader_thread.start()
-    began, done, made, stopped = time.monotonic(), 0, 0, False
+    began, done, made, kept, stopped = time.monotonic(), 0, 0, 0, False
     threshold, nodes, above = model.node_threshold, 0, 0
     try:
         while True:
@@ -164,9 +210,11 @@ def predict_video(
             if isinstance(item, Exception):
                 raise item
             indices, images = item
+            if not indices:  # every frame of the batch was undecodable
+                continue
             predictions = predictor.predict(images)
             instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
-            _replace_predictions(project, video_id, indices, instances)
+            kept += _replace_predictions(project, video_id, model.id, indices, instances)
             done, made = done + len(indices), made + len(instances)
             if threshold is not None:
                 scores = [i.keypoint_scores for i in instances if i.keypoint_scores is not None]
@@ -180,8 +228,9 @@ def predict_video(
     finally:
         stop.set()
         reader_thread.join(timeout=5)
-    summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold)
+    summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold, kept, sorted(undecodable))
     emit({"event": "cancelled" if stopped else "finished", "frames": done, "instances": made,
+          "kept": kept, "undecodable": len(undecodable),
           "frames_per_s": summary.frames_per_s, "model_id": model.id, "node_threshold": threshold,
           "nodes_above": summary.share_above})  # fmt: skip
     return summary

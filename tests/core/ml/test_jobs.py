@@ -56,7 +56,7 @@ def test_no_labels_is_a_clear_error_and_records_nothing(project, tiny_video, toy
 
 def test_predict_writes_batches_replaces_old_predictions_and_resumes(project, labelled, toy_task):
     model = train(project, "toy", {}, TrainConfig(epochs=1))
-    project.instances.add(Instance(labelled.id, 3, box=Box(0, 0, 1, 1), source="predicted", score=0.1))
+    project.instances.add(Instance(labelled.id, 3, box=Box(0, 0, 1, 1), source="predicted", score=0.1, model_id=model.id))
     cancel = threading.Event()
     events = []
 
