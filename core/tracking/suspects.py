@@ -16,17 +16,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
 from core.project import Project
-from core.tracking.features import (
-    Detection,
-    box_iou,
-    detection_from_instance,
-    keypoint_distance,
-    typical_size,
+from core.tracking.features import Detection
+from core.tracking.series import (
+    DetectionArrays,
+    box_ious,
+    centre_distances,
+    detection_arrays,
+    keypoint_distances,
+    read_instances,
+    typical_size_of,
 )
 
 KINDS = ("jump", "crossing", "low_score", "break", "gap")
@@ -60,35 +62,95 @@ class SuspectOptions:
 Series = dict[int, dict[int, Detection]]  # track id -> frame -> detection
 
 
+@dataclass(frozen=True)
+class TrackArrays:
+    """Tracks as arrays, one detection per (track, frame), sorted by track then frame: `track`
+    `(n,)` indexes `track_ids` (in the order the tracks are listed: by first appearance), `frame`
+    `(n,)`, `detections` of length n. Scores are apart (`ScoreArrays`): a caller may score other
+    frames than it has detections for."""
+
+    track_ids: tuple[int, ...]
+    track: np.ndarray
+    frame: np.ndarray
+    detections: DetectionArrays
+
+
+@dataclass(frozen=True)
+class ScoreArrays:
+    """Scores of tracked instances, sorted by track then frame, `track` indexing `track_ids`."""
+
+    track_ids: tuple[int, ...]
+    track: np.ndarray
+    frame: np.ndarray
+    score: np.ndarray
+
+
 def find_suspects(
     project: Project, video_id: int, source: str | None = None, options: SuspectOptions | None = None
 ) -> list[Suspect]:
-    """The suspected identity problems of a video's tracked instances (of `source`, or all), by frame."""
-    video = project.videos.get(video_id)
-    stop = video.frame_count + 1
-    last = project.instances.labeled_frames(video_id, source or "predicted")
-    last_user = project.instances.labeled_frames(video_id, "user") if source is None else []
-    stop = max([stop] + [f + 1 for _, f in last[-1:] + last_user[-1:]])
-    series: Series = {}
-    scores: dict[int, dict[int, float]] = {}
-    for frame, instances in project.instances.on_frames(video_id, 0, stop, source).items():
-        for instance in instances:
-            if instance.track_id is None or frame in series.get(instance.track_id, {}):
-                continue
-            series.setdefault(instance.track_id, {})[frame] = detection_from_instance(instance)
-            if instance.score is not None:
-                scores.setdefault(instance.track_id, {})[frame] = instance.score
-    return suspects_in(series, scores, options)
+    """The suspected identity problems of a video's tracked instances (of `source`, or all), by
+    frame. One query for the whole video; a track's first instance on a frame (by id) stands
+    for it there."""
+    rows = read_instances(project, video_id)
+    chosen = (rows.track >= 0) & (rows.frame >= 0)
+    if source is not None:
+        chosen &= rows.source == source
+    chosen = np.flatnonzero(chosen)
+    # the first instance of each (track, frame), in (frame, id) order
+    pairs = rows.track[chosen] * (int(rows.frame.max(initial=0)) + 1) + rows.frame[chosen]
+    _, first = np.unique(pairs, return_index=True)
+    chosen = chosen[np.sort(first)]
+    track_ids, track = _rank_by_first_appearance(rows.track[chosen])
+    frame = rows.frame[chosen]
+    order = np.lexsort((frame, track))
+    detections = DetectionArrays.of_rows(project, rows, chosen[order])
+    tracks = TrackArrays(track_ids, track[order], frame[order], detections)
+    scored = ~np.isnan(rows.score[chosen])
+    score_ids, score_track = _rank_by_first_appearance(rows.track[chosen][scored])
+    score_order = np.lexsort((frame[scored], score_track))
+    scores = ScoreArrays(score_ids, score_track[score_order], frame[scored][score_order], rows.score[chosen][scored][score_order])
+    return suspects_of(tracks, scores, options)
+
+
+def _rank_by_first_appearance(track: np.ndarray) -> tuple[tuple[int, ...], np.ndarray]:
+    """The distinct ids of `track` in the order they first appear, and each entry's place among them."""
+    ids, first, inverse = np.unique(track, return_index=True, return_inverse=True)
+    by_appearance = np.argsort(first, kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_appearance] = np.arange(len(ids))
+    return tuple(int(x) for x in ids[by_appearance]), rank[inverse]
 
 
 def suspects_in(
     series: Series, scores: dict[int, dict[int, float]] | None = None, options: SuspectOptions | None = None
 ) -> list[Suspect]:
     """The suspects of tracks given as {track id: {frame: detection}} (and their scores)."""
+    track_ids = tuple(series)
+    entries = [(n, f, d) for n, t in enumerate(track_ids) for f, d in sorted(series[t].items())]
+    tracks = TrackArrays(
+        track_ids,
+        np.array([n for n, _, _ in entries], dtype=np.int64),
+        np.array([f for _, f, _ in entries], dtype=np.int64),
+        detection_arrays([d for _, _, d in entries]),
+    )
+    scores = scores or {}
+    score_ids = tuple(scores)
+    scored = [(n, f, v) for n, t in enumerate(score_ids) for f, v in sorted(scores[t].items())]
+    score_arrays = ScoreArrays(
+        score_ids,
+        np.array([n for n, _, _ in scored], dtype=np.int64),
+        np.array([f for _, f, _ in scored], dtype=np.int64),
+        np.array([v for _, _, v in scored], dtype=np.float64),
+    )
+    return suspects_of(tracks, score_arrays, options)
+
+
+def suspects_of(tracks: TrackArrays, scores: ScoreArrays, options: SuspectOptions | None = None) -> list[Suspect]:
+    """The suspects of tracks given as arrays: what `find_suspects` and `suspects_in` share."""
     o = options or SuspectOptions()
-    scale = typical_size([d for frames in series.values() for d in frames.values()])
-    found = _jumps(series, o, scale) + _crossings(series, o, scale) + _breaks(series, o, scale)
-    found += _low_scores(scores or {}, o)
+    scale = typical_size_of(tracks.detections)
+    found = _jumps(tracks, o, scale) + _crossings(tracks, o, scale) + _breaks(tracks, o, scale)
+    found += _low_scores(scores, o)
     return sorted(found, key=lambda s: (s.frame, -s.score))
 
 
@@ -105,84 +167,130 @@ def previous_suspect(suspects: Sequence[Suspect], frame: int, kinds: Iterable[st
     return next((s for s in reversed(suspects) if s.frame < frame and (wanted is None or s.kind in wanted)), None)
 
 
-def _jumps(series: Series, o: SuspectOptions, scale: float) -> list[Suspect]:
+
+# --- the four kinds, over whole tracks at once ---------------------------------------------------------
+
+
+def _steps(tracks: TrackArrays) -> np.ndarray:
+    """Indices k where detections k and k + 1 are consecutive frames of one track."""
+    return np.flatnonzero(tracks.track[1:] == tracks.track[:-1])
+
+
+def _jumps(tracks: TrackArrays, o: SuspectOptions, scale: float) -> list[Suspect]:
+    k = _steps(tracks)
+    frame = tracks.frame
+    step = keypoint_distances(tracks.detections, k, k + 1) / scale / (frame[k + 1] - frame[k])
     found = []
-    for track_id, frames in series.items():
-        order = sorted(frames)
-        steps = []
-        for a, b in pairwise(order):
-            steps.append((b, keypoint_distance(frames[a], frames[b]) / scale / (b - a)))
+    bounds = np.searchsorted(tracks.track[k], np.arange(len(tracks.track_ids) + 1))
+    for n, track_id in enumerate(tracks.track_ids):
+        steps = step[bounds[n] : bounds[n + 1]]
         if len(steps) < 3:
             continue
-        usual = float(np.percentile([s for _, s in steps], 90))
+        usual = float(np.percentile(steps, 90))
         limit = max(o.jump_factor * usual, o.min_jump)
-        for frame, step in steps:
-            if step > limit:
-                found.append(Suspect(frame, "jump", (track_id,), step / limit,
-                                     f"moved {step:.2f} body lengths in a frame (usual: {usual:.2f})"))  # fmt: skip
+        for at in np.flatnonzero(steps > limit):
+            value = float(steps[at])
+            found.append(Suspect(int(frame[k[bounds[n] + at] + 1]), "jump", (track_id,), value / limit,
+                                 f"moved {value:.2f} body lengths in a frame (usual: {usual:.2f})"))  # fmt: skip
     return found
 
 
-def _crossings(series: Series, o: SuspectOptions, scale: float) -> list[Suspect]:
-    found = []
-    ids = sorted(series)
-    for n, a in enumerate(ids):
-        for b in ids[n + 1 :]:
-            shared = sorted(set(series[a]) & set(series[b]))
-            episode_worst, previous = None, None
-            for frame in shared:
-                da, db = series[a][frame], series[b][frame]
-                distance = float(np.linalg.norm(da.centre - db.centre)) / scale
-                overlap = box_iou(da.extent_box, db.extent_box)
-                close = distance < o.close or overlap > o.overlap
-                if episode_worst is not None and (not close or frame - previous > 1):
-                    found.append(Suspect(frame if not close else previous + 1, "crossing", (a, b), episode_worst,
-                                         "the two tracks came very close, then separated"))  # fmt: skip
-                    episode_worst = None
-                if close:
-                    closeness = max(1.0 - distance / o.close, overlap)
-                    episode_worst = max(episode_worst or 0.0, closeness)
-                previous = frame
-    return found
-
-
-def _breaks(series: Series, o: SuspectOptions, scale: float) -> list[Suspect]:
-    found = []
-    spans = {t: (min(f), max(f)) for t, f in series.items() if f}
-    for a, (_, end) in spans.items():
-        for b, (start, _) in spans.items():
-            if a == b or not end < start <= end + o.break_frames:
-                continue
-            distance = float(np.linalg.norm(series[a][end].centre - series[b][start].centre)) / scale
-            if distance <= o.break_distance:
-                found.append(Suspect(start, "break", (a, b), 1.0 - distance / (o.break_distance + 1e-9),
-                                     f"track ended at frame {end}; another started {start - end} frames later nearby"))  # fmt: skip
-    for track_id, frames in series.items():
-        order = sorted(frames)
-        for x, y in pairwise(order):
-            if y - x >= o.gap_frames:
-                distance = float(np.linalg.norm(frames[x].centre - frames[y].centre)) / scale
-                found.append(Suspect(y, "gap", (track_id,), distance,
-                                     f"missing for {y - x - 1} frames, back {distance:.2f} body lengths away"))  # fmt: skip
-    return found
-
-
-def _low_scores(scores: dict[int, dict[int, float]], o: SuspectOptions) -> list[Suspect]:
-    values = [s for frames in scores.values() for s in frames.values()]
-    if not values:
+def _crossings(tracks: TrackArrays, o: SuspectOptions, scale: float) -> list[Suspect]:
+    """Episodes of two tracks close on consecutive shared frames, reported where they end
+    (the first shared frame not close, or the frame after the episode when the next shared
+    frame is not the next frame); an episode still going on at the tracks' last shared frame
+    is not reported."""
+    ids = np.asarray(tracks.track_ids, dtype=np.int64)
+    if len(ids) < 2:
         return []
-    limit = o.low_score_fraction * float(np.median(values))
+    # every pair of detections on one frame, the lower track id first
+    by_frame = np.lexsort((ids[tracks.track], tracks.frame))
+    frame = tracks.frame[by_frame]
+    first_of, second_of = [], []
+    for gap in range(1, len(frame)):
+        same = np.flatnonzero(frame[gap:] == frame[:-gap])
+        if not len(same):
+            break  # sorted by frame: no frame has more than `gap` detections
+        first_of.append(by_frame[same])
+        second_of.append(by_frame[same + gap])
+    if not first_of:
+        return []
+    a, b = np.concatenate(first_of), np.concatenate(second_of)
+    ta, tb, shared = ids[tracks.track[a]], ids[tracks.track[b]], tracks.frame[a]
+    order = np.lexsort((shared, tb, ta))
+    a, b, ta, tb, shared = a[order], b[order], ta[order], tb[order], shared[order]
+    d = tracks.detections
+    distance = centre_distances(d, a, b) / scale
+    overlap = box_ious(d.extent[a], d.extent[b])
+    close = (distance < o.close) | (overlap > o.overlap)
+    closeness = np.where(close, np.maximum(1.0 - distance / o.close, overlap), -np.inf)
+    same_pair = (ta[1:] == ta[:-1]) & (tb[1:] == tb[:-1])
+    next_frame = same_pair & (shared[1:] - shared[:-1] == 1)
+    # an episode starts at a close entry that does not continue one, and ends at a close
+    # entry the next of which (same pair) is not close or not the next frame
+    continues = np.zeros(len(close), bool)
+    continues[1:] = close[:-1] & next_frame
+    starts = np.flatnonzero(close & ~continues)
+    ends_here = close.copy()
+    ends_here[:-1] &= ~(next_frame & close[1:])
+    ends = np.flatnonzero(ends_here)
+    worst = np.maximum.reduceat(closeness, starts) if len(starts) else np.zeros(0)
     found = []
-    for track_id, frames in scores.items():
-        run: list[int] = []
-        for frame in sorted(frames) + [None]:
-            low = frame is not None and frames[frame] < limit
-            if low and (not run or frame == run[-1] + 1):
-                run.append(frame)
-                continue
-            if run:
-                worst = min(frames[f] for f in run)
-                found.append(Suspect(run[0], "low_score", (track_id,), 1.0 - worst / limit if limit > 0 else 1.0,
-                                     f"{len(run)} frame(s) scored under {limit:.3g} (lowest {worst:.3g})"))  # fmt: skip
-            run = [frame] if low else []
+    for episode, end in enumerate(ends):
+        if end + 1 >= len(close) or not same_pair[end]:
+            continue  # the pair's last shared frame: never reported
+        at = shared[end + 1] if not close[end + 1] else shared[end] + 1
+        found.append(Suspect(int(at), "crossing", (int(ta[end]), int(tb[end])), float(worst[episode]),
+                             "the two tracks came very close, then separated"))  # fmt: skip
+    return found
+
+
+def _breaks(tracks: TrackArrays, o: SuspectOptions, scale: float) -> list[Suspect]:
+    found = []
+    d = tracks.detections
+    bounds = np.searchsorted(tracks.track, np.arange(len(tracks.track_ids) + 1))
+    firsts, lasts = bounds[:-1], bounds[1:] - 1
+    present = bounds[1:] > bounds[:-1]
+    start, end = tracks.frame[firsts[present]], tracks.frame[lasts[present]]
+    numbers = np.flatnonzero(present)
+    by_start = np.argsort(start, kind="stable")
+    for n, track_end in enumerate(end):
+        low = np.searchsorted(start[by_start], track_end, side="right")
+        high = np.searchsorted(start[by_start], track_end + o.break_frames, side="right")
+        for m in np.sort(by_start[low:high]):
+            a, b = lasts[numbers[n]], firsts[numbers[m]]
+            distance = float(centre_distances(d, np.array([a]), np.array([b]))[0]) / scale
+            if distance <= o.break_distance:
+                found.append(Suspect(int(start[m]), "break", (tracks.track_ids[numbers[n]], tracks.track_ids[numbers[m]]),
+                                     1.0 - distance / (o.break_distance + 1e-9),
+                                     f"track ended at frame {track_end}; another started {start[m] - track_end} frames later nearby"))  # fmt: skip
+    k = _steps(tracks)
+    k = k[tracks.frame[k + 1] - tracks.frame[k] >= o.gap_frames]
+    distances = centre_distances(d, k, k + 1) / scale
+    for x, distance in zip(k, distances):
+        missing = tracks.frame[x + 1] - tracks.frame[x] - 1
+        found.append(Suspect(int(tracks.frame[x + 1]), "gap", (tracks.track_ids[tracks.track[x]],), float(distance),
+                             f"missing for {missing} frames, back {distance:.2f} body lengths away"))  # fmt: skip
+    return found
+
+
+def _low_scores(scores: ScoreArrays, o: SuspectOptions) -> list[Suspect]:
+    if not len(scores.score):
+        return []
+    limit = o.low_score_fraction * float(np.median(scores.score))
+    low = scores.score < limit
+    continues = np.zeros(len(low), bool)
+    continues[1:] = low[:-1] & (scores.track[1:] == scores.track[:-1]) & (scores.frame[1:] - scores.frame[:-1] == 1)
+    starts = np.flatnonzero(low & ~continues)
+    if not len(starts):
+        return []
+    run = np.cumsum(low & ~continues) - 1  # the run each low entry belongs to
+    lengths = np.bincount(run[low], minlength=len(starts))
+    worst = np.minimum.reduceat(np.where(low, scores.score, np.inf), starts)
+    found = []
+    for start, length, lowest in zip(starts, lengths, worst):
+        lowest = float(lowest)
+        found.append(Suspect(int(scores.frame[start]), "low_score", (scores.track_ids[scores.track[start]],),
+                             1.0 - lowest / limit if limit > 0 else 1.0,
+                             f"{length} frame(s) scored under {limit:.3g} (lowest {lowest:.3g})"))  # fmt: skip
     return found
