@@ -429,8 +429,11 @@ class MainWindow(QMainWindow):
         if self.undo_controller is not None:
             self.undo_controller.stack.redo()
 
-    def _edit_done(self, _edit: Edit) -> None:
-        self._show_annotations()
+    def _edit_done(self, edit: Edit) -> None:
+        """Redraw the frame when the edit touched it; the counts follow a moment later."""
+        here = (self.state.video_id, self.state.frame_index)
+        if any(t.topic == "catalog" or (t.topic == "instances" and t.concerns(*here)) for t in edit.touched()):
+            self._show_annotations()
         self._refresh_status()
 
     def show_cheat_sheet(self) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import Instance, LabelClass, Track
-from core.edits import AddRecord, accept_prediction, reject_prediction, set_instance_class, set_instance_track
+from core.edits import AddRecord, Edit, accept_prediction, reject_prediction, set_instance_class, set_instance_track
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -73,7 +73,7 @@ class InstancePanel(QWidget):
         add_track.clicked.connect(self.ask_new_track)
         self.accept_button.clicked.connect(self.accept_selected)
         self.reject_button.clicked.connect(self.reject_selected)
-        undo.edit_done.connect(lambda _edit: self.refresh())
+        undo.edit_done.connect(self._edit_done)
         state.frame_changed.connect(lambda _frame: self.refresh())
         state.video_changed.connect(lambda _video: self.refresh())
         state.selection_changed.connect(self._selection_changed)
@@ -95,6 +95,12 @@ class InstancePanel(QWidget):
         if self.state.video_id is None:
             return []
         return self.project.instances.on_frame(self.state.video_id, self.state.frame_index)
+
+    def _edit_done(self, edit: Edit) -> None:
+        """Re-read the list when the edit touched this frame (or the classes and tracks it names)."""
+        here = (self.state.video_id, self.state.frame_index)
+        if any(t.topic == "catalog" or (t.topic == "instances" and t.concerns(*here)) for t in edit.touched()):
+            self.refresh()
 
     def refresh(self) -> None:
         classes = {c.id: c for c in self.project.label_classes.all()}

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import Skeleton
-from core.edits import AddRecord, edit_skeleton
+from core.edits import AddRecord, Edit, edit_skeleton
 from core.project import ProjectError
 from gui.undo import UndoController
 
@@ -106,10 +106,14 @@ class SkeletonEditor(QWidget):
         buttons["Up"].clicked.connect(lambda: self.move_node(self.nodes.currentRow(), -1))
         buttons["Down"].clicked.connect(lambda: self.move_node(self.nodes.currentRow(), +1))
         self.apply_button.clicked.connect(self.apply)
-        undo.edit_done.connect(lambda _edit: self.refresh())
+        undo.edit_done.connect(self._edit_done)
         self.refresh()
 
     # --- the skeleton shown ---------------------------------------------------------------------
+
+    def _edit_done(self, edit: Edit) -> None:
+        if any(t.topic == "catalog" for t in edit.touched()):  # skeletons live in the catalog
+            self.refresh()
 
     def refresh(self) -> None:
         current = self.chooser.currentData()

@@ -1,6 +1,11 @@
 """Track lanes: one row per identity over the whole video, coloured where the track appears,
-with suspected identity problems marked and the current frame as a playhead. A click seeks; a
-swap or merge shows at once (it listens to the undo controller). The proofreading overview."""
+with suspected identity problems marked and the current frame as a playhead. A click seeks.
+The proofreading overview.
+
+What it shows is a whole-video analysis (`video_overview`: seconds on 100,000 predictions), so
+it runs on a worker, and again only after an edit that changed a track's members or a
+prediction of this video (a moved node of a user label changes neither); until the new answer
+comes the lanes keep showing the last one."""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from PySide6.QtWidgets import QWidget
 
 from core.edits import Edit
 from core.project import Project
-from core.tracking import Suspect, find_suspects
-from core.tracking.overview import track_runs
+from core.tracking import Suspect
+from core.tracking.overview import VideoOverview, video_overview
+from gui.analysis import LatestAnalysis
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -22,6 +28,7 @@ TOP = 4
 
 class TrackLanesWidget(QWidget):
     frame_requested = Signal(int)
+    shown = Signal()  # a new analysis is on screen
 
     def __init__(self, project: Project, undo: UndoController, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +37,8 @@ class TrackLanesWidget(QWidget):
         self.rows: list[tuple[str, QColor, list[tuple[int, int]]]] = []
         self.suspects: list[Suspect] = []
         self.frame_count = 1
+        self.analysis = LatestAnalysis(self)
+        self.analysis.ready.connect(self._show)
         self.setMinimumHeight(TOP + 2 * ROW)
         undo.edit_done.connect(self._edit_done)
         state.video_changed.connect(lambda _video: self.refresh())
@@ -37,27 +46,38 @@ class TrackLanesWidget(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the tracks, where they appear, and the suspects."""
-        self.rows, self.suspects = [], []
-        video_id = self.state.video_id
-        if video_id is not None:
-            self.frame_count = max(self.project.videos.get(video_id).frame_count, 1)
-            frames = self.project.instances.track_frames(video_id)
-            for track in self.project.tracks.all():
-                if track.id in frames:
-                    self.rows.append((track.name, QColor(track.color), track_runs(frames[track.id])))
-            if self.rows:
-                # Suspects are about a tracker's or a model's mistakes: on sparse user labels
-                # every gap between labelled frames would look like one.
-                self.suspects = find_suspects(self.project, video_id, source="predicted")
+        """Re-read the tracks, where they appear, and the suspects (on a worker)."""
+        if self.state.video_id is None:
+            self.analysis.cancel()
+            self._show(None)
+        else:
+            self.analysis.request(video_overview, self.project, self.state.video_id, now=True)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a newer analysis than the one shown is under way."""
+        return self.analysis.busy
+
+    def _show(self, overview: VideoOverview | None) -> None:
+        if overview is not None and overview.video_id != self.state.video_id:
+            return  # asked before the video changed; the new video's answer follows
+        self.rows = [(lane.name, QColor(lane.color), lane.runs) for lane in overview.lanes] if overview else []
+        self.suspects = overview.suspects if overview else []
+        self.frame_count = overview.frame_count if overview else 1
         self.setMinimumHeight(TOP + max(len(self.rows), 2) * ROW)
         if self.parentWidget() is not None:  # never a top-level window of its own
             self.setVisible(bool(self.rows))  # no tracks: the timeline gets the room
         self.update()
+        self.shown.emit()
 
     def _edit_done(self, edit: Edit) -> None:
-        if any(t.topic in ("instances", "catalog") for t in edit.touched()):
-            self.refresh()
+        video_id = self.state.video_id
+        for t in edit.touched():
+            catalog = t.topic == "catalog"
+            members = t.topic == "instances" and t.concerns(video_id) and (t.track_ids or t.predicted or not t.instance_ids)
+            if video_id is not None and (catalog or members):
+                self.analysis.request(video_overview, self.project, video_id)
+                return
 
     # --- geometry ----------------------------------------------------------------------------
 

@@ -33,9 +33,16 @@ class Worker(QRunnable):
             result = self.function(*self.args, **self.kwargs)
         except Exception as error:  # delivered to the GUI thread, shown there
             error.traceback_text = traceback.format_exc()
-            self.signals.failed.emit(error)
+            self._emit(self.signals.failed, error)
             return
-        self.signals.done.emit(result)
+        self._emit(self.signals.done, result)
+
+    @staticmethod
+    def _emit(signal, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # whoever asked is gone (the window closed while this ran)
+            pass
 
 
 def run_in_background(worker: Worker) -> Worker:

@@ -16,12 +16,25 @@ from core.project import Project
 
 @dataclass(frozen=True)
 class Touched:
-    """What an edit changed, so views refresh only that: a frame's instances, a video's
-    events, or the catalog (classes, tracks, skeletons, behaviours)."""
+    """What an edit changed, so each view refreshes only what concerns it (SLEAP's
+    `UpdateTopic`): a frame's instances, a video's events, or the catalog (classes, tracks,
+    skeletons, behaviours). `video_id` / `frame_index` None mean "any": a view that cannot tell
+    re-reads that video (or everything). For instances, also which ones (`instance_ids`), which
+    tracks gained or lost members (`track_ids`: the track lanes and suspects), and whether
+    predictions were among them (`predicted`: the review queue)."""
 
     topic: str  # "instances" | "events" | "catalog"
     video_id: int | None = None
     frame_index: int | None = None
+    instance_ids: tuple[int, ...] = ()
+    track_ids: tuple[int, ...] = ()
+    predicted: bool = False
+
+    def concerns(self, video_id: int | None, frame_index: int | None = None) -> bool:
+        """Whether this may change what is shown of `video_id` (at `frame_index`, when given)."""
+        if self.video_id is not None and self.video_id != video_id:
+            return False
+        return frame_index is None or self.frame_index is None or self.frame_index == frame_index
 
 
 class Edit(ABC):

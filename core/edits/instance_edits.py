@@ -35,7 +35,7 @@ class AddInstance(Edit):
         project.instances.delete(self.instance.id)
 
     def touched(self) -> tuple[Touched, ...]:
-        return (Touched("instances", self.instance.video_id, self.instance.frame_index),)
+        return (_touched_by(self.instance),)
 
 
 @dataclass
@@ -51,8 +51,7 @@ class DeleteInstance(Edit):
         project.instances.add(self._deleted)
 
     def touched(self) -> tuple[Touched, ...]:
-        d = self._deleted
-        return (Touched("instances", d.video_id, d.frame_index),) if d else (Touched("instances"),)
+        return (_touched_by(self._deleted),) if self._deleted else (Touched("instances", instance_ids=(self.instance_id,)),)
 
 
 @dataclass
@@ -81,7 +80,16 @@ class ChangeInstance(Edit):
         return True
 
     def touched(self) -> tuple[Touched, ...]:
-        return (Touched("instances", *self.where),) if self.where else (Touched("instances"),)
+        video_id, frame_index = self.where or (None, None)
+        tracks = {self.before["track_id"], self.after["track_id"]} - {None} if "track_id" in self.after else set()
+        predicted = "predicted" in (self.before.get("source"), self.after.get("source"))
+        return (Touched("instances", video_id, frame_index, (self.instance_id,), tuple(sorted(tracks)), predicted),)
+
+
+def _touched_by(instance: Instance) -> Touched:
+    """What adding or deleting `instance` changes."""
+    tracks = () if instance.track_id is None else (instance.track_id,)
+    return Touched("instances", instance.video_id, instance.frame_index, (instance.id,), tracks, instance.is_predicted)
 
 
 def _as_label(project: Project, instance: Instance, after: dict[str, Any]) -> None:

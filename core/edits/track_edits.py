@@ -25,6 +25,7 @@ class Retrack(Edit):
     changes: dict[int, tuple[int | None, int | None]]
     text: str = "Change tracks"
     video_id: int | None = None
+    frame_index: int | None = None  # the one frame changed, when only one is
 
     def apply(self, project: Project) -> None:
         self._set(project, after=True)
@@ -41,7 +42,8 @@ class Retrack(Edit):
                 project.instances.set_track(ids, track_id)
 
     def touched(self) -> tuple[Touched, ...]:
-        return (Touched("instances", self.video_id),)
+        tracks = {t for pair in self.changes.values() for t in pair} - {None}
+        return (Touched("instances", self.video_id, self.frame_index, tuple(self.changes), tuple(sorted(tracks)), predicted=True),)
 
 
 @dataclass
@@ -71,7 +73,9 @@ class SplitTrack(Edit):
         return self._made
 
     def touched(self) -> tuple[Touched, ...]:
-        return (Touched("catalog"), Touched("instances", self.video_id))
+        made = (self._made.id,) if self._made else ()
+        tracks = (self.old_track_id, *made)
+        return (Touched("catalog"), Touched("instances", self.video_id, None, tuple(self.instance_ids), tracks, predicted=True))
 
 
 def _instances_from(project: Project, video_id: int, from_frame: int, tracks: set[int]) -> list[tuple[int, int, int]]:
@@ -116,7 +120,7 @@ def assign_track(project: Project, instance_id: int, track_id: int, from_frame: 
     for other in project.instances.on_frame(instance.video_id, instance.frame_index):
         if other.track_id == track_id and other.id != instance_id:
             changes[other.id] = (track_id, None)
-    return Retrack(changes, f"Assign to {target.name}", instance.video_id)
+    return Retrack(changes, f"Assign to {target.name}", instance.video_id, instance.frame_index)
 
 
 def track_for_new_instance(project: Project, video_id: int, frame_index: int, track_id: int | None) -> int | None:

@@ -74,7 +74,10 @@ class FrameView(QGraphicsView):
         selected: int | None = None,
     ) -> None:
         """Draw these instances, replacing the ones shown. `colors` maps "track"/"class" ids to
-        colours; an instance takes its track's colour, else its class's, else the palette's."""
+        colours; an instance takes its track's colour, else its class's, else the palette's.
+        A drag in progress is dropped: what it was moving may have changed (an undo meanwhile)."""
+        if self._tool is not None:
+            self._tool.drop_drag()
         for item in self.instance_items:
             self.scene().removeItem(item)
         self.instance_items = []
@@ -94,6 +97,12 @@ class FrameView(QGraphicsView):
             item.setZValue(2 if instance.id == selected else 1)
             self.scene().addItem(item)
             self.instance_items.append(item)
+
+    def preview(self, instance: Instance) -> None:
+        """Draw `instance` in place of the one with its id, as a drag moves it (not stored)."""
+        for item in self.instance_items:
+            if item.instance.id == instance.id:
+                item.set_instance(instance)
 
     def set_selected(self, instance_id: int | None) -> None:
         """Highlight another instance without rebuilding the items (selection changes often)."""

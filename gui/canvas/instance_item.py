@@ -42,9 +42,20 @@ class InstanceItem(QGraphicsItem):
         self.color = QColor(color)
         self.skeleton = skeleton
         self.selected = selected
-        self.weak = weak_nodes(instance, node_threshold)
+        self.node_threshold = node_threshold
+        self._take(instance)
+
+    def _take(self, instance: Instance) -> None:
+        self.instance = instance
+        self.weak = weak_nodes(instance, self.node_threshold)
         self._mask_image = self._mask_to_image() if instance.mask is not None else None
         self._bounds = self._compute_bounds()
+
+    def set_instance(self, instance: Instance) -> None:
+        """Draw `instance` instead (a drag in progress: nothing is written until it ends)."""
+        self.prepareGeometryChange()
+        self._take(instance)
+        self.update()
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:

@@ -5,7 +5,11 @@ drawn dimmed and left out when accepted or exported; changing it re-applies at o
 run, and is kept on the model), and the buttons of the review loop — accept the selected
 prediction, accept all shown on the frame, reject (delete a false positive), previous/next frame
 to review. The order and the edits come from `core.workflows.review` and `core.edits`; this
-widget only shows them and hands the edits to `push_edit` (the window's undoable push)."""
+widget only shows them and hands the edits to `push_edit` (the window's undoable push).
+
+Ranking a whole video is a full read (a second or more on 100,000 predictions): it runs on a
+worker, and after an edit the queue re-ranks only the frames the edit touched
+(`core.workflows.review_queue`), so an accept never waits for the whole video."""
 
 from __future__ import annotations
 
@@ -36,18 +40,20 @@ from core.workflows.review import (
     highest_score,
     next_to_review,
     node_threshold_model,
-    review_order,
 )
+from core.workflows.review_queue import ReviewQueue
+from gui.analysis import LatestAnalysis
 from gui.state import AppState
 from gui.undo import UndoController
 
-MAX_LISTED = 1000  # rows in the list; stepping with next/previous goes through the whole order
+MAX_LISTED = 300  # rows in the list; stepping with next/previous goes through the whole order
 SLIDER_STEPS = 100  # the slider spans [0, 1], or up to the highest score of imported predictions
 
 
 class ReviewPanel(QWidget):
     display_changed = Signal()  # the threshold or the show/hide toggle changed: redraw the canvas
     message = Signal(str)
+    ranked = Signal()  # a new queue is shown
 
     def __init__(
         self, undo: UndoController, state: AppState, push_edit: Callable[[Edit], bool], parent: QWidget | None = None
@@ -56,8 +62,14 @@ class ReviewPanel(QWidget):
         super().__init__(parent)
         self.undo, self.state, self.project, self.push_edit = undo, state, undo.project, push_edit
         self.order: list[ReviewItem] = []
+        self.queue: ReviewQueue | None = None
+        self.analysis = LatestAnalysis(self)
+        self.analysis.ready.connect(self._ranked)
+        self.analysis.failed.connect(self.message.emit)
+        self._listed: list[tuple[int, str]] = []  # what the list shows
         self._top = 1.0  # the score at the slider's right end
         self._frames: list[int] = []
+        self._restart_walk = True
         self._walk: list[int] = []  # the order as it stood when the user came to this frame, for "next"
 
         self.order_box = QComboBox()
@@ -130,7 +142,7 @@ class ReviewPanel(QWidget):
         self.reject_button.clicked.connect(self.reject_selected)
         self.previous_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(+1))
-        undo.edit_done.connect(lambda _edit: self.refresh(after_edit=True))
+        undo.edit_done.connect(self._edit_done)
         state.video_changed.connect(lambda _video: self.refresh())
         state.frame_changed.connect(lambda _frame: self._arrived())
         self._update_threshold_label()
@@ -177,26 +189,68 @@ class ReviewPanel(QWidget):
     def by(self) -> ReviewBy:
         return self.order_box.currentData()
 
-    def refresh(self, after_edit: bool = False) -> None:
-        """Recompute the review order from the store and list its first `MAX_LISTED` frames.
-        After an edit the walk "next" follows is kept (the edited frame may have moved in the
-        order or left it); any other change (threshold, order, new predictions) starts it anew."""
+    @property
+    def busy(self) -> bool:
+        """Whether a ranking newer than the one listed is under way."""
+        return self.analysis.busy
+
+    def refresh(self) -> None:
+        """Rank the video's predicted frames anew (on a worker) and list the first `MAX_LISTED`;
+        the walk "next" follows starts anew (the threshold, the order or the predictions changed)."""
         video_id = self.state.video_id
         self._update_scale()
-        self.order = review_order(self.project, video_id, self.by, self.threshold) if video_id is not None else []
+        self._show_node_threshold()
+        self._restart_walk = True
+        if video_id is None:
+            self.analysis.cancel()
+            self._show_queue(None)
+            return
+        if not self.order:
+            self.summary.setText("Ranking the predicted frames…")
+        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold, now=True)
+
+    def _ranked(self, queue: ReviewQueue) -> None:
+        if queue.video_id == self.state.video_id and queue.by == self.by and queue.min_score == self.threshold:
+            self._show_queue(queue)
+            self.ranked.emit()
+
+    def _edit_done(self, edit: Edit) -> None:
+        """Re-rank what the edit touched; the walk "next" follows is kept (the edited frame may
+        have moved in the order or left it)."""
+        video_id = self.state.video_id
+        touched = [t for t in edit.touched() if t.topic in ("instances", "catalog") and t.concerns(video_id)]
+        if video_id is None or not touched:
+            return
+        if self.by == "confidence":  # a frame's rank is its own predictions' lowest score
+            frames = {t.frame_index for t in touched if t.topic == "instances" and t.predicted}
+            exact = all(t.topic == "instances" and (t.frame_index is not None or not t.predicted) for t in touched)
+            if exact and not frames:
+                return  # user labels only
+            if exact and self.queue is not None and not self.busy and self.queue.update(self.project, frames):
+                self._show_queue(self.queue, restart_walk=False)
+                return
+        self._restart_walk = False
+        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold)
+
+    def _show_queue(self, queue: ReviewQueue | None, restart_walk: bool | None = None) -> None:
+        self.queue = queue
+        self.order = queue.items if queue is not None else []
         self._frames = [item.frame_index for item in self.order]
-        if not after_edit:
+        if self._restart_walk if restart_walk is None else restart_walk:
             self._walk = self._frames
-        self.frame_list.blockSignals(True)
-        self.frame_list.clear()
-        for item in self.order[:MAX_LISTED]:
-            row = QListWidgetItem(f"frame {item.frame_index}  ·  {item.reason}")
-            row.setData(Qt.ItemDataRole.UserRole, item.frame_index)
-            self.frame_list.addItem(row)
-        self.frame_list.blockSignals(False)
+        self._restart_walk = True
+        listed = [(item.frame_index, item.reason) for item in self.order[:MAX_LISTED]]
+        if listed != self._listed:  # an edit far down the order leaves the list as it is
+            self._listed = listed
+            self.frame_list.blockSignals(True)
+            self.frame_list.clear()
+            for frame, reason in listed:
+                row = QListWidgetItem(f"frame {frame}  ·  {reason}")
+                row.setData(Qt.ItemDataRole.UserRole, frame)
+                self.frame_list.addItem(row)
+            self.frame_list.blockSignals(False)
         shown = f" (the first {MAX_LISTED} listed)" if len(self.order) > MAX_LISTED else ""
         self.summary.setText(f"{len(self.order)} frames to review{shown}" if self.order else "No predictions to review")
-        self._show_node_threshold()
         self._mark_current()
 
     def _show_node_threshold(self) -> None:

@@ -57,21 +57,36 @@ class TimelineData:
         self.lanes = build_lanes(self.behaviours, self.tracks, self.events, current_frame)
         self._lanes_frame = current_frame
 
+    def recheck_frame(self, frame: int) -> bool:
+        """Whether `frame` is labelled, re-read (after an edit on it); returns whether that changed."""
+        labelled = bool(self.project.instances.on_frame(self.video_id, frame, source="user"))
+        at = bisect.bisect_left(self.labelled, frame)
+        was = at < len(self.labelled) and self.labelled[at] == frame
+        if labelled and not was:
+            self.labelled.insert(at, frame)
+        elif was and not labelled:
+            del self.labelled[at]
+        return labelled != was
+
     def apply_touched(self, touched: Iterable[Touched], current_frame: int) -> bool:
-        """Reload only what an edit touched; returns whether anything shown may have changed."""
-        changed = False
+        """Reload only what an edit touched (an edit on one frame re-reads that frame's
+        marker, not the video's); returns whether anything shown may have changed."""
+        changed = lanes = False
         for t in touched:
             if t.topic == "catalog":
                 self.reload_catalog()
                 self.reload_events()  # deleting a behaviour cascades to its events
-                changed = True
-            elif t.topic == "events" and t.video_id in (None, self.video_id):
+                changed = lanes = True
+            elif t.topic == "events" and t.concerns(self.video_id):
                 self.reload_events()
-                changed = True
-            elif t.topic == "instances" and t.video_id in (None, self.video_id):
-                self.reload_markers()
-                changed = True
-        if changed:
+                changed = lanes = True
+            elif t.topic == "instances" and self.video_id is not None and t.concerns(self.video_id):
+                if t.frame_index is None:
+                    self.reload_markers()
+                    changed = True
+                else:
+                    changed = self.recheck_frame(t.frame_index) or changed
+        if lanes:
             self.rebuild(current_frame)
         return changed
 

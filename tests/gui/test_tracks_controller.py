@@ -90,6 +90,7 @@ def test_track_lanes_show_where_each_track_is_and_follow_a_swap(qtbot, window):
     from PySide6.QtCore import QPoint
 
     lanes = window.panels.track_lanes
+    qtbot.waitUntil(lambda: not lanes.busy)  # the overview is computed on a worker
     assert [name for name, _color, _runs in lanes.rows] == ["a", "b"]
     assert [runs for _name, _color, runs in lanes.rows] == [[(0, 19)], [(0, 19)]]
     assert lanes.suspects  # the mistaken swap at frame 10 is marked
@@ -101,4 +102,5 @@ def test_track_lanes_show_where_each_track_is_and_follow_a_swap(qtbot, window):
     window.state.select(top.id)
     window.state.set_frame(15)
     assert window.tracks.split_here()  # the top animal's track from frame 15 becomes a new track
+    qtbot.waitUntil(lambda: not lanes.busy)
     assert len(lanes.rows) == 3 and lanes.rows[-1][2] == [(15, 19)]

@@ -157,6 +157,9 @@ class CanvasTool:
     def mouse_left(self) -> None:
         """The cursor left the canvas: drop hover feedback."""
 
+    def drop_drag(self) -> None:
+        """Forget a drag in progress without writing it: the instances shown were re-read."""
+
     # --- helpers for subclasses ----------------------------------------------------------------------
 
     def push(self, make: Callable[[], Edit | None]) -> Edit | None:

@@ -18,7 +18,7 @@ from core.project import ProjectError
 from gui.canvas.tools.base import PICK_PX, CanvasTool, ToolEvent, new_gesture
 from gui.canvas.tools.hit_test import hit_test
 from gui.canvas.tools.overlay import Shape, shape
-from gui.canvas.tools.select_tool import Drag, drag_edit
+from gui.canvas.tools.select_tool import Drag, drag_to, finish_drag
 from gui.canvas.tools.template import skeleton_poses, template_keypoints
 
 NEXT_COLOR = "#ffff00"
@@ -82,7 +82,7 @@ class KeypointTool(CanvasTool):
         if self.drag is not None and event.buttons & Qt.MouseButton.LeftButton:
             drag, (x, y) = self.drag, self._cursor_at
             drag.moved = True
-            self.push(lambda: drag_edit(self.context.project, drag, x, y, self.context.frame_size))
+            drag_to(self, drag, x, y)
             return True
         self._draw()
         return False
@@ -90,9 +90,13 @@ class KeypointTool(CanvasTool):
     def mouse_release(self, event: ToolEvent) -> bool:
         if self.drag is None:
             return False
-        self.drag = None
+        drag, self.drag = self.drag, None
+        finish_drag(self, drag)
         self._draw()
         return True
+
+    def drop_drag(self) -> None:
+        self.drag = None
 
     def mouse_left(self) -> None:
         self._cursor_at = None

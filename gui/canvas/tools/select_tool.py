@@ -1,15 +1,16 @@
 """The default tool: select, move and reshape what is already on the frame.
 
 Click selects; a drag moves a box, resizes it by a handle, or drags a polygon vertex or a
-keypoint node, as one undo step (every edit of one drag carries the same gesture tag and the
-undo stack merges them). Right-click on a node toggles visible/occluded, as in SLEAP;
+keypoint node, as one edit: while the button is down the canvas item shows where it goes and
+nothing is written; the release writes it in one transaction (one undo step), so a crash
+mid-drag loses only that drag, and views refresh once per drag, not per mouse move. Right-click on a node toggles visible/occluded, as in SLEAP;
 double-click on a polygon edge inserts a vertex; Alt- or Shift-click on a vertex deletes it;
 Delete removes the selected instance.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 
@@ -47,6 +48,26 @@ class Drag:
     original: Instance
     gesture: tuple
     moved: bool = False
+    pending: Edit | None = None  # what the release writes: the edit to where the cursor is
+
+
+def drag_to(tool: CanvasTool, drag: Drag, x: float, y: float) -> None:
+    """Show `drag` holding its part at (x, y), writing nothing (the release writes it)."""
+    try:
+        edit = drag_edit(tool.context.project, drag, x, y, tool.context.frame_size)
+    except ProjectError as error:
+        tool.set_status(str(error))
+        return
+    if edit is None:
+        return
+    drag.pending = edit
+    if tool.view is not None:
+        tool.view.preview(replace(drag.original, **edit.after))
+
+
+def finish_drag(tool: CanvasTool, drag: Drag) -> Edit | None:
+    """Write where the drag ended: one edit, one undo step (None when it never moved)."""
+    return tool.push(lambda: drag.pending) if drag.pending is not None else None
 
 
 def drag_edit(project, drag: Drag, x: float, y: float, frame_size: tuple[int, int] | None) -> Edit | None:
@@ -120,15 +141,19 @@ class SelectTool(CanvasTool):
         if not drag.moved and max(abs(x - drag.start[0]), abs(y - drag.start[1])) < DRAG_START_PX * event.pixel:
             return True
         drag.moved = True
-        self.push(lambda: drag_edit(self.context.project, drag, x, y, self.context.frame_size))
+        drag_to(self, drag, x, y)
         return True
 
     def mouse_release(self, event: ToolEvent) -> bool:
         if self.drag is None:
             return False
-        self.drag = None
+        drag, self.drag = self.drag, None
+        finish_drag(self, drag)
         self._hover(event)
         return True
+
+    def drop_drag(self) -> None:
+        self.drag = None
 
     def mouse_double_click(self, event: ToolEvent) -> bool:
         hit = self.hit(event, kinds=frozenset({"edge"}))

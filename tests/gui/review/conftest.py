@@ -36,4 +36,5 @@ def review_window(qtbot, tmp_path, tiny_video):
     controller.dock.raise_()  # it shares a tab with History
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: not controller.panel.busy)  # the queue is ranked on a worker
     return window, controller

@@ -50,6 +50,7 @@ def test_predicting_the_current_frame_draws_it_and_adds_it_to_the_review(qtbot, 
     assert event["event"] == "finished" and event["frames"] == 1 and written
     assert predicted_frames(window)[5] == pytest.approx(50 / 255, abs=0.02)  # frame 5 is 50 grey
     assert [item.instance.score for item in window.view.instance_items] == [pytest.approx(50 / 255, abs=0.02)]
+    qtbot.waitUntil(lambda: not controller.panel.busy)  # the queue is ranked on a worker
     assert controller.panel.frame_list.item(0).data(Qt.ItemDataRole.UserRole) == 5  # the least sure now
     assert dialog.progress.value() == dialog.progress.maximum() == 1 and dialog.start_button.isEnabled()
 
@@ -120,4 +121,5 @@ def test_the_whole_video_runs_in_the_background_process_and_streams_in(qtbot, re
     assert seen_on_canvas[0] == [pytest.approx(0.0, abs=0.02)]  # frame 0 (black), drawn after the first batch
     assert len(seen_on_canvas) >= 3  # a redraw per batch of 8, and one at the end
     assert len(predicted_frames(window)) == 20 and dialog.progress.value() == 20
+    qtbot.waitUntil(lambda: not controller.panel.busy)
     assert controller.panel.summary.text() == "20 frames to review"

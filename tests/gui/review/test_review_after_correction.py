@@ -40,6 +40,7 @@ def window_with(qtbot, tmp_path, tiny_video, predictions, scale: float = 1.0) ->
     window = open_window(qtbot, tmp_path / "p", size=None)
     window.review.dock.raise_()
     qtbot.waitUntil(lambda: not window.view._pixmap.pixmap().isNull())
+    qtbot.waitUntil(lambda: not window.review.panel.busy)  # the queue is ranked on a worker
     window.view.fit()
     return window
 
@@ -122,6 +123,7 @@ def test_next_after_the_last_prediction_of_a_frame_is_accepted(qtbot, window):
 def test_scores_past_one_are_shown_raw_against_a_slider_scaled_to_them(qtbot, tmp_path, tiny_video):
     window = window_with(qtbot, tmp_path, tiny_video, PREDICTIONS, scale=30.0)  # SLEAP-like: 3 .. 29.7
     panel = window.review.panel
+    qtbot.waitUntil(lambda: not panel.busy)  # the queue is ranked on a worker
     assert listed(window)[0] == 2
     assert "3.00" in panel.frame_list.item(0).text()  # the raw score, not squeezed into 0-1
     panel.threshold_slider.setValue(panel.threshold_slider.maximum())
@@ -130,6 +132,7 @@ def test_scores_past_one_are_shown_raw_against_a_slider_scaled_to_them(qtbot, tm
     assert panel.scale_note.isVisible() and "not 0–1 confidences" in panel.scale_note.text()
     assert "29.70" in panel.scale_note.text() and panel.threshold_slider.toolTip() == panel.scale_note.text()
     panel.set_threshold(10.0)  # hides frame 2's 3.0 and frame 5's 9.0
+    qtbot.waitUntil(lambda: not panel.busy)
     assert listed(window) == [9, 14, 2]
 
 

@@ -94,6 +94,7 @@ def test_threshold_and_toggle_hide_predictions_from_the_canvas(qtbot, review_win
     panel.threshold_slider.setValue(50)  # as a drag would
     assert window.view.score_threshold == pytest.approx(0.5) and panel.threshold_label.text() == "0.50"
     assert drawn_scores(window) == [pytest.approx(0.9)]
+    qtbot.waitUntil(lambda: not panel.busy)  # re-ranked on a worker
     assert listed_frames(panel) == [7, 3, 12]  # frame 15's only prediction is hidden; 3 now ranks by 0.9
     qtbot.mouseClick(panel.show_box, Qt.MouseButton.LeftButton, pos=QPoint(8, panel.show_box.height() // 2))
     assert not window.view.show_predictions and drawn_scores(window) == []
