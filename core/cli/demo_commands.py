@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 from core.cli.progress import TextProgress
 from core.cli.project_commands import launch_gui
 from core.demo import WorldConfig
-from core.project import DATABASE_NAME
-from core.workflows.demo_project import create_demo_project
+from core.project import DATABASE_NAME, Project
+from core.workflows.demo_project import create_demo_project, is_unfinished_demo
 
 DEFAULT_FOLDER = Path("projects") / "demo"
 
@@ -29,6 +30,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     folder: Path = args.directory
+    if (folder / DATABASE_NAME).exists() and _unfinished(folder):
+        print(f"{folder} holds a demo project stopped half-way (no video): making it again", file=sys.stderr)
+        for path in folder.glob(DATABASE_NAME + "*"):
+            path.unlink()
+        for sub in ("models", "exports", "videos", "ground_truth"):
+            shutil.rmtree(folder / sub, ignore_errors=True)
     if (folder / DATABASE_NAME).exists():
         print(f"opening the existing demo project in {folder}", file=sys.stderr)
     else:
@@ -45,3 +52,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.no_gui:
         return 0
     return launch_gui(folder)
+
+
+def _unfinished(folder: Path) -> bool:
+    with Project.open(folder) as project:
+        return is_unfinished_demo(project)

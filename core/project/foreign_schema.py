@@ -34,7 +34,14 @@ def find_foreign_objects(connection: Connection) -> list[ForeignObject]:
     """Every trigger, view, table and index in the database that Ethoframe's schema lacks."""
     if connection.dialect.name != "sqlite":
         return []
-    rows = connection.exec_driver_sql("SELECT type, name, tbl_name FROM sqlite_master ORDER BY type, name").all()
+    return foreign_objects_in(connection.exec_driver_sql(SCHEMA_QUERY).all())
+
+
+SCHEMA_QUERY = "SELECT type, name, tbl_name FROM sqlite_master ORDER BY type, name"
+
+
+def foreign_objects_in(rows) -> list[ForeignObject]:
+    """The foreign ones of `sqlite_master` rows (type, name, tbl_name), as SCHEMA_QUERY reads them."""
     return [
         ForeignObject(kind, name, table)
         for kind, name, table in rows

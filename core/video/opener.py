@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import DEFAULT_CACHE_MB, VideoInfo, VideoReader
-from .errors import VideoNotFoundError
+from .errors import VideoCorruptError, VideoNotFoundError
 from .image_folder import DEFAULT_IMAGE_FPS, ImageFolderReader
 from .proxy import PROXY_CACHE_MB, ProxyCache, read_report
 from .pyav_reader import PyAVReader
@@ -38,6 +38,8 @@ def open_video(
         raise VideoNotFoundError(f"Video not found: {path}", path)
     if path.is_dir():
         return ImageFolderReader(path, cache_mb=cache_mb, fps=image_fps)
+    if not path.is_file():  # a pipe would block the decoder forever, a device has no end
+        raise VideoCorruptError(f"{path} is not a regular file (a pipe, device or socket): a video must be a file or an image folder", path)
     reader = PyAVReader(path, cache_mb=cache_mb, index_cache_dir=index_cache_dir, threads=threads)
     proxy_path = proxy.lookup(path) if isinstance(proxy, ProxyCache) else proxy
     if proxy_path is not None and Path(proxy_path).exists():

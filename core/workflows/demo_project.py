@@ -5,6 +5,8 @@ never as labels, so models can be evaluated against it."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,8 +24,8 @@ from core.domain import (
     Suggestion,
     Track,
 )
-from core.project import Project
-from core.workflows.videos import add_videos
+from core.project import DATABASE_NAME, Project, ProjectExistsError
+from core.workflows.videos import add_videos, relink_video
 
 VIDEO_NAME = "demo_arena.mp4"
 TRUTH_NAME = "demo_arena_truth.npz"
@@ -46,21 +48,46 @@ def create_demo_project(
 
     `labeled_frames` frames, spread evenly, carry every visible animal's box, mask, keypoints
     and identity; behaviour events are coded over the first `coded_fraction` of the video.
+    The project is built in a hidden folder beside `folder` and renamed into place when
+    complete, so a demo stopped half-way (even by SIGKILL) leaves no half-made project that
+    the next `ethoframe demo` would take for a finished one.
     """
-    project = Project.create(folder, name="demo")
+    folder = Path(folder).expanduser().resolve()
+    if (folder / DATABASE_NAME).exists():
+        raise ProjectExistsError(f"{folder} already holds a project; open it instead")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ProjectExistsError(f"{folder} is not empty: make the demo in a new or empty folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.parent.glob(f".{folder.name}.building-*"):  # from demos stopped half-way
+        shutil.rmtree(leftover, ignore_errors=True)
+    building = folder.parent / f".{folder.name}.building-{os.getpid()}"
     try:
-        (project.folder / "videos").mkdir(exist_ok=True)
-        (project.folder / "ground_truth").mkdir(exist_ok=True)
-        video_path = project.folder / "videos" / VIDEO_NAME
-        truth = render_world(config, video_path, progress=progress)
-        truth.save(truth_path(project))
-        (video,) = add_videos(project, [video_path])
-        with project.transaction():
-            _label(project, video.id, truth, labeled_frames, coded_fraction)
+        project = Project.create(building, name="demo")
+        try:
+            (building / "videos").mkdir(exist_ok=True)
+            (building / "ground_truth").mkdir(exist_ok=True)
+            video_path = building / "videos" / VIDEO_NAME
+            truth = render_world(config, video_path, progress=progress)
+            truth.save(truth_path(project))
+            (video,) = add_videos(project, [video_path])
+            with project.transaction():
+                _label(project, video.id, truth, labeled_frames, coded_fraction)
+        finally:
+            project.close()
+        if folder.exists():
+            folder.rmdir()  # empty, checked above
+        building.rename(folder)
     except BaseException:
-        project.close()
+        shutil.rmtree(building, ignore_errors=True)
         raise
+    project = Project.open(folder)
+    relink_video(project, video.id, folder / "videos" / VIDEO_NAME)  # its path named the building folder
     return project
+
+
+def is_unfinished_demo(project: Project) -> bool:
+    """A demo project that an older Ethoframe, stopped half-way, left without its video."""
+    return project.name == "demo" and not project.videos.all() and project.instances.count() == 0
 
 
 def _label(project: Project, video_id: int, truth: GroundTruth, labeled_frames: int, coded_fraction: float) -> None:

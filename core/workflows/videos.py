@@ -12,6 +12,7 @@ from pathlib import Path
 from core.domain import Video
 from core.project import Project
 from core.video import fingerprint_file, probe_video
+from core.video.errors import VideoCorruptError
 
 
 def add_videos(project: Project, paths: Iterable[str | Path]) -> list[Video]:
@@ -24,6 +25,8 @@ def add_videos(project: Project, paths: Iterable[str | Path]) -> list[Video]:
         if resolved in existing:
             probed.append(existing[resolved])
             continue
+        if Path(resolved).exists() and not (Path(resolved).is_file() or Path(resolved).is_dir()):
+            raise VideoCorruptError(f"{resolved} is not a regular file (a pipe, device or socket): a video must be a file or an image folder", resolved)
         info = probe_video(resolved)
         probed.append(
             Video(resolved, info.frame_count, info.fps, info.width, info.height, fingerprint_file(resolved))

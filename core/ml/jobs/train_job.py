@@ -16,6 +16,7 @@ from typing import Any
 
 from core.domain import ModelRecord, TrainingRun
 from core.ml.events import Emit
+from core.ml.jobs.run_recovery import recover_stale_runs, remove_partials, training_lock
 from core.ml.tasks.registry import build_adapter
 from core.ml.trainer import TrainConfig, Trainer
 from core.project import Project
@@ -61,6 +62,8 @@ def train(
     adapter = build_adapter(project, task, options)  # raises on bad labels: nothing recorded yet
     for warning in getattr(adapter, "warnings", []):
         emit({"event": "note", "message": warning})
+    for stale in recover_stale_runs(project):
+        emit({"event": "note", "message": f"training run {stale.id} had stopped without a word: marked failed (interrupted)"})
     if resume_run is not None:
         run = project.training_runs.get(resume_run)
         project.training_runs.update(run.id, status="running", error=None)
@@ -71,10 +74,15 @@ def train(
     folder = project.models_folder / f"{task}-{run.id:03d}"
     emit({"event": "run", "run_id": run.id, "folder": str(folder)})
     try:
-        result = Trainer(adapter, config, folder, emit, cancel).fit(resume=resume_run is not None)
+        with training_lock(folder):
+            result = Trainer(adapter, config, folder, emit, cancel).fit(resume=resume_run is not None)
     except BaseException as error:
+        remove_partials(folder)  # a checkpoint half-written when the disk filled up
         reason = _reason(error)
-        project.training_runs.update(run.id, status="failed", error=reason, finished_at=_now())
+        try:
+            project.training_runs.update(run.id, status="failed", error=reason, finished_at=_now())
+        except Exception:  # noqa: BLE001 (a full disk may refuse this too: the next training marks it)
+            pass
         emit({"event": "failed", "reason": reason, "run_id": run.id})
         raise
     if not result.best_path.is_file():

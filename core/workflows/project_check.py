@@ -1,0 +1,237 @@
+"""`ethoframe check`: what is wrong with a project, as a report a user can attach to a bug
+report. Reads only (the database is opened read-only, nothing is upgraded or repaired unless
+asked): SQLite's integrity and foreign-key checks, schema objects Ethoframe did not create,
+every stored geometry finite and inside its frame, every frame inside its video, every video
+file present, training runs left "running" by a dead process, and half-written files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.project.backup import project_database
+from core.project.foreign_schema import SCHEMA_QUERY, foreign_objects_in
+
+TOLERANCE_PX = 1.0  # a point this far past the frame's edge still counts as inside
+EXAMPLES = 5  # examples kept per kind of problem
+
+
+@dataclass
+class Finding:
+    kind: str  # a short name, e.g. "box outside its frame"
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, example: str) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(example)
+
+
+@dataclass
+class CheckReport:
+    project: Path
+    facts: dict[str, object] = field(default_factory=dict)
+    problems: dict[str, Finding] = field(default_factory=dict)
+
+    def problem(self, kind: str, example: str) -> None:
+        self.problems.setdefault(kind, Finding(kind)).add(example)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {
+            "project": str(self.project), "ok": self.ok, "facts": self.facts,
+            "problems": [{"kind": f.kind, "count": f.count, "examples": f.examples} for f in self.problems.values()],
+        }  # fmt: skip
+
+    def as_text(self) -> str:
+        lines = [f"ethoframe check: {self.project}"]
+        lines += [f"  {key}: {value}" for key, value in self.facts.items()]
+        if self.ok:
+            lines.append("no problems found")
+        else:
+            lines.append(f"{sum(f.count for f in self.problems.values())} problem(s):")
+            for finding in self.problems.values():
+                lines.append(f"  {finding.kind}: {finding.count}")
+                lines += [f"    e.g. {example}" for example in finding.examples]
+        return "\n".join(lines)
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2)
+
+
+def check_project(path: str | Path) -> CheckReport:
+    database = project_database(path)
+    report = CheckReport(database.parent)
+    report.facts.update(_environment(database))
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=60)
+    try:
+        _check_sqlite(connection, report)
+        if "unreadable" not in report.problems:
+            _check_records(connection, report)
+    finally:
+        connection.close()
+    _check_files(database.parent, report)
+    return report
+
+
+def _environment(database: Path) -> dict[str, object]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ethoframe = version("ethoframe")
+    except PackageNotFoundError:
+        ethoframe = "unknown (not installed)"
+    wal = database.with_name(database.name + "-wal")
+    return {
+        "ethoframe": ethoframe, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(), "database bytes": database.stat().st_size,
+        "wal bytes": wal.stat().st_size if wal.exists() else 0,
+    }  # fmt: skip
+
+
+def _check_sqlite(connection: sqlite3.Connection, report: CheckReport) -> None:
+    try:
+        verdicts = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        report.problem("unreadable", f"SQLite cannot read the file: {error}")
+        return
+    if verdicts != ["ok"]:
+        for verdict in verdicts:
+            report.problem("integrity check", verdict)
+    for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
+        report.problem("broken reference", f"{table} row {rowid} names a missing {parent} row")
+    for obj in foreign_objects_in(connection.execute(SCHEMA_QUERY).fetchall()):
+        report.problem(
+            "database object Ethoframe did not create", f"{obj.describe()} (`ethoframe check --drop-foreign-schema` removes it)"
+        )
+    meta = dict(connection.execute("SELECT key, value FROM meta").fetchall()) if _has_table(connection, "meta") else {}
+    report.facts["schema version"] = meta.get("schema_version", "none")
+    if meta.get("application") != "ethoframe":
+        report.problem("unreadable", "not an Ethoframe project database (no application mark)")
+
+
+def _has_table(connection: sqlite3.Connection, name: str) -> bool:
+    return connection.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
+
+
+def _finite(*values) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def _check_records(connection: sqlite3.Connection, report: CheckReport) -> None:
+    videos = {row[0]: row[1:] for row in connection.execute("SELECT id, path, frame_count, width, height FROM videos")}
+    report.facts["videos"] = len(videos)
+    for video_id, (path, *_size) in videos.items():
+        if not Path(path).exists():
+            report.problem("video file missing", f"video {video_id}: {path} (`ethoframe relink` tells the project where it is)")
+    query = """SELECT i.id, f.video_id, f.frame_index, i.x1, i.y1, i.x2, i.y2, i.polygons, i.mask, i.keypoints,
+               i.keypoint_scores, i.score FROM instances i JOIN frames f ON f.id = i.frame_id"""
+    count = 0
+    for row in connection.execute(query):
+        count += 1
+        instance_id, video_id, frame, *_ = row
+        _, _, frame_count, width, height = (None, *videos[video_id]) if video_id in videos else (None, None, None, None, None)
+        where = f"instance {instance_id} (video {video_id}, frame {frame})"
+        if frame_count is None:
+            continue  # a broken reference, reported above
+        if not 0 <= frame < frame_count:
+            report.problem("frame outside its video", f"{where}: the video has {frame_count} frames")
+        _check_instance(row, width, height, where, report)
+    report.facts["instances"] = count
+    _check_runs(connection, report)
+    for event_id, video_id, start, end in connection.execute("SELECT id, video_id, start_frame, end_frame FROM behaviour_events"):
+        frames = videos.get(video_id, (None, None))[1]
+        if end is not None and end < start:
+            report.problem("event ends before it starts", f"event {event_id}: frames {start} to {end}")
+        elif frames is not None and not (0 <= start < frames and (end is None or end < frames)):
+            report.problem("event outside its video", f"event {event_id}: frames {start} to {end} of {frames}")
+
+
+def _check_runs(connection: sqlite3.Connection, report: CheckReport) -> None:
+    from core.ml.jobs.run_recovery import folder_is_abandoned
+
+    models = report.project / "models"
+    for run_id, task, started_at in connection.execute("SELECT id, task, started_at FROM training_runs WHERE status = 'running'"):
+        if folder_is_abandoned(models / f"{task}-{run_id:03d}", started_at):
+            report.problem(
+                "training run left running by a process that is gone",
+                f"run {run_id} ({task}, started {started_at}; `ethoframe check --repair` marks it failed)",
+            )
+
+
+def _inside(xs: np.ndarray, ys: np.ndarray, width: int, height: int) -> bool:
+    t = TOLERANCE_PX
+    return bool((xs >= -t).all() and (xs <= width + t).all() and (ys >= -t).all() and (ys <= height + t).all())
+
+
+def _check_instance(row, width: int, height: int, where: str, report: CheckReport) -> None:
+    _, _, _, x1, y1, x2, y2, polygons, mask, keypoints, scores, score = row
+    if any(v is not None for v in (x1, y1, x2, y2)):
+        if not _finite(x1, y1, x2, y2):
+            report.problem("box not finite", f"{where}: ({x1}, {y1}, {x2}, {y2})")
+        elif not _inside(np.array([x1, x2]), np.array([y1, y2]), width, height):
+            report.problem("box outside its frame", f"{where}: ({x1:g}, {y1:g}, {x2:g}, {y2:g}) on {width}x{height}")
+        elif x2 <= x1 or y2 <= y1:
+            report.problem("box of no size", f"{where}: ({x1:g}, {y1:g}, {x2:g}, {y2:g})")
+    if score is not None and not math.isfinite(score):
+        report.problem("score not finite", f"{where}: {score}")
+    n_nodes = None
+    if keypoints is not None:
+        if len(keypoints) % 12:
+            report.problem("keypoints malformed", f"{where}: {len(keypoints)} bytes")
+        else:
+            points = np.frombuffer(keypoints, dtype="<f4").reshape(-1, 3)
+            n_nodes = len(points)
+            labelled = points[points[:, 2] > 0]
+            if not np.isfinite(points[:, 2]).all() or not np.isfinite(labelled).all():
+                report.problem("keypoints not finite", where)
+            elif not _inside(labelled[:, 0], labelled[:, 1], width, height):
+                report.problem("keypoint outside its frame", f"{where} on {width}x{height}")
+    if scores is not None:
+        values = np.frombuffer(scores, dtype="<f4") if len(scores) % 4 == 0 else None
+        if values is None or (n_nodes is not None and len(values) != n_nodes):
+            report.problem("keypoint scores malformed", f"{where}: {len(scores)} bytes for {n_nodes} nodes")
+        elif not np.isfinite(values).all():
+            report.problem("keypoint scores not finite", where)
+    if polygons is not None:
+        _check_polygons(polygons, width, height, where, report)
+    if mask is not None:
+        try:
+            size = json.loads(mask)["size"]
+        except (ValueError, TypeError, KeyError):
+            report.problem("mask malformed", where)
+        else:
+            if list(size) != [height, width]:
+                report.problem("mask of another size than its frame", f"{where}: {size} on {height}x{width}")
+
+
+def _check_polygons(polygons: str, width: int, height: int, where: str, report: CheckReport) -> None:
+    try:
+        rings = [np.asarray(ring, dtype=np.float64).reshape(-1, 2) for ring in json.loads(polygons)]
+    except (ValueError, TypeError):
+        report.problem("polygon malformed", where)
+        return
+    for ring in rings:
+        if not np.isfinite(ring).all():
+            report.problem("polygon not finite", where)
+        elif not _inside(ring[:, 0], ring[:, 1], width, height):
+            report.problem("polygon outside its frame", f"{where} on {width}x{height}")
+
+
+def _check_files(folder: Path, report: CheckReport) -> None:
+    models = folder / "models"
+    for partial in sorted(models.rglob("*.partial*")) if models.is_dir() else []:
+        report.problem("half-written file", f"{partial} (`ethoframe check --repair` removes it)")
+    for marker in sorted(folder.glob(".ethoframe-incomplete*")):
+        report.problem("project left half-made", f"{marker}: an `ethoframe demo` was stopped while making it")
