@@ -15,8 +15,6 @@ from core.edits.event_edits import ChangeEvent
 from core.edits.record_edits import DeleteRecord
 from core.project import InvalidEditError, Project
 
-_CHUNK_FRAMES = 2000
-
 
 @dataclass
 class Retrack(Edit):
@@ -80,15 +78,8 @@ class SplitTrack(Edit):
 
 def _instances_from(project: Project, video_id: int, from_frame: int, tracks: set[int]) -> list[tuple[int, int, int]]:
     """(instance id, frame, track id) of the instances of `tracks` on frames >= `from_frame`."""
-    video = project.videos.get(video_id)
-    last = [f for _, f in project.instances.labeled_frames(video_id, "user")[-1:]]
-    last += [f for _, f in project.instances.labeled_frames(video_id, "predicted")[-1:]]
-    stop = max([video.frame_count] + [f + 1 for f in last])
-    found = []
-    for start in range(max(from_frame, 0), stop, _CHUNK_FRAMES):
-        by_frame = project.instances.on_frames(video_id, start, min(start + _CHUNK_FRAMES, stop))
-        found += [(i.id, f, i.track_id) for f, instances in by_frame.items() for i in instances if i.track_id in tracks]
-    return found
+    project.videos.get(video_id)  # NotFoundError for an unknown video
+    return project.instances.track_members(video_id, tracks, max(from_frame, 0))
 
 
 def swap_tracks(project: Project, video_id: int, track_a: int, track_b: int, from_frame: int) -> Retrack:

@@ -155,6 +155,20 @@ class InstanceTable:
                 by_track.setdefault(track_id, []).append(frame)
         return {track: np.asarray(frames, dtype=np.int64) for track, frames in by_track.items()}
 
+    def track_members(self, video_id: int, track_ids: Iterable[int], from_frame: int = 0) -> list[tuple[int, int, int]]:
+        """(instance id, frame index, track id) of the instances of `track_ids` on frames >=
+        `from_frame` of a video, by frame: one query of three columns, no instance decoded
+        (swapping identities from a frame of a video with 100,000 predictions)."""
+        query = (
+            select(s.instances.c.id, s.frames.c.frame_index, s.instances.c.track_id)
+            .join(s.frames, s.frames.c.id == s.instances.c.frame_id)
+            .where(s.frames.c.video_id == video_id, s.frames.c.frame_index >= from_frame)
+            .where(s.instances.c.track_id.in_(sorted(set(track_ids))))
+            .order_by(s.frames.c.frame_index, s.instances.c.id)
+        )
+        with self._db.reading() as connection:
+            return [(row[0], row[1], row[2]) for row in connection.execute(query)]
+
     def with_track(self, track_id: int) -> list[int]:
         with self._db.reading() as connection:
             return list(connection.execute(select(s.instances.c.id).where(s.instances.c.track_id == track_id)).scalars())
