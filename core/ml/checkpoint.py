@@ -2,7 +2,8 @@
 
 A checkpoint is a dict of tensors and plain values saved with `torch.save`, loaded with
 `torch.load(weights_only=True)`: no pickled code ever runs. A file that is not an Ethoframe
-checkpoint (another program's, a pickle, a damaged file) is refused with a clear message.
+checkpoint (another program's, a pickle, a damaged file) is refused with a clear message, and
+so is one whose recipe would build something no real model is (`checkpoint_checks`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from core.ml.checkpoint_checks import check_recipe
 
 FORMAT = "ethoframe-checkpoint"
 VERSION = 1
@@ -48,4 +51,6 @@ def load_checkpoint(path: str | Path, task: str | None = None) -> dict[str, Any]
         raise CheckpointError(f"{path} was written by a newer Ethoframe (checkpoint version {payload['version']})")
     if task is not None and payload.get("task") != task:
         raise CheckpointError(f"{path} is a {payload.get('task')} model, not a {task} model")
+    if "adapter" in payload or "model" in payload:  # a model's checkpoint: its recipe is checked before anything is built
+        check_recipe(payload, path, CheckpointError)
     return payload

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from core.ml.checkpoint import CheckpointError
 from core.ml.tasks.behaviour.adapter import BehaviourAdapter, build_model_from_state
 from core.ml.tasks.behaviour.config import BehaviourConfig
 from core.ml.tasks.behaviour.predictor import BehaviourPredictor
@@ -36,8 +37,11 @@ def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | st
     if checkpoint_payload.get("task") != "behaviour":
         raise ValueError(f"this is a {checkpoint_payload.get('task')} model, not a behaviour model")
     device = torch.device(device)
-    state = checkpoint_payload["adapter"]
-    model = build_model_from_state(state)
-    model.load_state_dict(checkpoint_payload["model"])
+    try:
+        state = checkpoint_payload["adapter"]
+        model = build_model_from_state(state)
+        model.load_state_dict(checkpoint_payload["model"])
+    except (KeyError, TypeError, RuntimeError) as error:
+        raise CheckpointError(f"this behaviour checkpoint cannot be rebuilt by this version ({type(error).__name__}: {error})") from None
     model.to(device).eval()
     return BehaviourPredictor(model, state, device)

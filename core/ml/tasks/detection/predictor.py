@@ -85,8 +85,11 @@ def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | st
     if task not in TASKS or "adapter" not in checkpoint_payload or "model" not in checkpoint_payload:
         raise CheckpointError(f"this checkpoint holds a {task!r} model, not a detection or segmentation model")
     device = torch.device(device)
-    model, _ = build_detector(checkpoint_payload["adapter"], pretrained=False)
-    model.load_state_dict(checkpoint_payload["model"])
+    try:
+        model, _ = build_detector(checkpoint_payload["adapter"], pretrained=False)
+        model.load_state_dict(checkpoint_payload["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        raise CheckpointError(f"this {task} checkpoint cannot be rebuilt by this version ({type(error).__name__}: {error})") from None
     state = checkpoint_payload["adapter"]
     threshold = float(state.get("score_threshold", 0.5)) if score_threshold is None else score_threshold
     return DetectionPredictor(model.to(device), state, device, threshold)
