@@ -74,8 +74,8 @@ class InstancePanel(QWidget):
         self.accept_button.clicked.connect(self.accept_selected)
         self.reject_button.clicked.connect(self.reject_selected)
         undo.edit_done.connect(self._edit_done)
-        state.frame_changed.connect(lambda _frame: self.refresh())
-        state.video_changed.connect(lambda _video: self.refresh())
+        state.frame_changed.connect(lambda _frame: self.refresh_list())
+        state.video_changed.connect(lambda _video: self.refresh_list())
         state.selection_changed.connect(self._selection_changed)
         self.refresh()
 
@@ -99,15 +99,23 @@ class InstancePanel(QWidget):
     def _edit_done(self, edit: Edit) -> None:
         """Re-read the list when the edit touched this frame (or the classes and tracks it names)."""
         here = (self.state.video_id, self.state.frame_index)
-        if any(t.topic == "catalog" or (t.topic == "instances" and t.concerns(*here)) for t in edit.touched()):
+        if any(t.topic == "catalog" for t in edit.touched()):
             self.refresh()
+        elif any(t.topic == "instances" and t.concerns(*here) for t in edit.touched()):
+            self.refresh_list()
 
     def refresh(self) -> None:
-        classes = {c.id: c for c in self.project.label_classes.all()}
-        tracks = {t.id: t for t in self.project.tracks.all()}
+        """Re-read the classes and tracks, then the frame's instances."""
+        self._classes = {c.id: c for c in self.project.label_classes.all()}
+        self._tracks = {t.id: t for t in self.project.tracks.all()}
         # Until the user picks, new instances get the first class (and the first track).
-        self._fill(self.class_box, classes.values(), self.current_class if self.class_box.count() > 1 else -1)
-        self._fill(self.track_box, tracks.values(), self.current_track if self.track_box.count() > 1 else -1)
+        self._fill(self.class_box, self._classes.values(), self.current_class if self.class_box.count() > 1 else -1)
+        self._fill(self.track_box, self._tracks.values(), self.current_track if self.track_box.count() > 1 else -1)
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        """Re-read the frame's instances (the catalog as last read)."""
+        classes, tracks = self._classes, self._tracks
         self.instances.blockSignals(True)
         self.instances.clear()
         for instance in self.frame_instances():
