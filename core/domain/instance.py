@@ -29,6 +29,8 @@ class Instance:
     arrays of shape `(n_vertices, 2)` (x, y); `keypoints` has shape `(n_nodes, 3)` with columns
     x, y, visibility (see `Visibility`) in the node order of skeleton `skeleton_id`; for a
     prediction `keypoint_scores` has shape `(n_nodes,)`. `id` is None until the store assigns one.
+    `origin` says where an imported instance came from ("coco:results.json"); a model's
+    predictions carry `model_id` instead, and labels drawn here carry neither.
     """
 
     video_id: int
@@ -45,6 +47,7 @@ class Instance:
     score: float | None = None
     model_id: int | None = None
     id: int | None = None
+    origin: str | None = None
 
     def __post_init__(self) -> None:
         if self.source not in ("user", "predicted"):

@@ -27,7 +27,7 @@ def paste_instances(project: Project, instances: list[Instance], video_id: int, 
             AddInstance(
                 instance.with_changes(
                     id=None, video_id=video_id, frame_index=frame_index, source="user", score=None,
-                    keypoint_scores=None, model_id=None, mask=mask,
+                    keypoint_scores=None, model_id=None, origin=None, mask=mask,
                 )
             )
         )  # fmt: skip

@@ -59,6 +59,7 @@ def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress
     notes = list(dataset.notes)
     _check(dataset, videos)
     total = len(dataset.instances) + len(dataset.events)
+    origin = f"{format or 'import'}:{Path(dataset.source).name}" if dataset.source else (format or "import")
     with project.transaction():
         video_ids = {local: (v.id if v.id is not None else project.videos.add(v).id) for local, v in videos.items()}
         class_ids = _merge(project.label_classes, dataset.label_classes)
@@ -70,7 +71,7 @@ def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress
             chunk = dataset.instances[start : start + CHUNK]
             project.instances.add_many(
                 replace(
-                    i, id=None, video_id=video_ids[i.video_id], model_id=None,
+                    i, id=None, video_id=video_ids[i.video_id], model_id=None, origin=origin,
                     class_id=class_ids.get(i.class_id), track_id=track_ids.get(i.track_id),
                     skeleton_id=skeleton_ids.get(i.skeleton_id),
                 )  # fmt: skip

@@ -31,7 +31,7 @@ def unpack_floats(blob: bytes | None, columns: int | None = None) -> np.ndarray 
 
 INSTANCE_FIELDS = (
     "class_id", "track_id", "skeleton_id", "box", "polygons", "mask",
-    "keypoints", "keypoint_scores", "source", "score", "model_id",
+    "keypoints", "keypoint_scores", "source", "score", "model_id", "origin",
 )  # fmt: skip
 
 
@@ -74,6 +74,7 @@ def instance_from_row(row: Any, video_id: int, frame_index: int) -> Instance:
         score=row.score,
         model_id=row.model_id,
         id=row.id,
+        origin=row.origin,
     )
 
 

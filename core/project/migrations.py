@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, inspect, select, update
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from core.project import schema as s
@@ -67,5 +67,12 @@ def _ids_never_reused(connection: Connection) -> None:
             rebuild_table(connection, table)
 
 
+def _instance_origin(connection: Connection) -> None:
+    """2 -> 3: instances.origin (a database rebuilt by 1 -> 2 has it already)."""
+    columns = {c["name"] for c in inspect(connection).get_columns("instances")}
+    if "origin" not in columns:
+        connection.exec_driver_sql("ALTER TABLE instances ADD COLUMN origin VARCHAR")
+
+
 # version -> function upgrading that version to the next.
-MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused}
+MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin}

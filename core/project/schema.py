@@ -30,7 +30,8 @@ from sqlalchemy import (
 
 # 2: every table with an id column is AUTOINCREMENT, so an id is never handed out twice (an
 #    undo restores a deleted row under its own id, and no other writer can have taken it).
-SCHEMA_VERSION = 2
+# 3: instances.origin, where an imported instance came from ("coco:results.json").
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -134,6 +135,7 @@ instances = Table(
     Column("source", String(9), nullable=False),
     Column("score", Float),
     Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
+    Column("origin", String),  # "format:file name" of the import it came from (None: made here)
     Column("x1", Float),
     Column("y1", Float),
     Column("x2", Float),

@@ -48,6 +48,7 @@ class PredictSummary:
     nodes_above: int = 0
     node_threshold: float | None = None
     kept: int = 0  # predictions of imports or other models on the predicted frames, left as they were
+    kept_by: dict[str, int] = field(default_factory=dict)  # those by origin: "model 2", "coco:results.json"
     undecodable: list[int] = field(default_factory=list)  # frames skipped: they could not be decoded
 
     @property
@@ -66,7 +67,7 @@ class PredictSummary:
             sum(x.frames for x in summaries), sum(x.instances for x in summaries), sum(x.seconds for x in summaries),
             any(x.stopped for x in summaries), sum(x.nodes for x in summaries), sum(x.nodes_above for x in summaries),
             summaries[0].node_threshold if summaries else None, sum(x.kept for x in summaries),
-            [f for x in summaries for f in x.undecodable],
+            _add_counts(x.kept_by for x in summaries), [f for x in summaries for f in x.undecodable],
         )  # fmt: skip
 
     def describe(self) -> str:
@@ -75,7 +76,8 @@ class PredictSummary:
         if self.share_above is not None:
             text += f"; {100 * self.share_above:.0f} % of nodes above the node threshold {self.node_threshold:g}"
         if self.kept:
-            text += f"; kept {self.kept:,} predictions from imports or other models on those frames"
+            origins = ", ".join(f"{n:,} from {origin}" for origin, n in sorted(self.kept_by.items()))
+            text += f"; kept {self.kept:,} predictions from imports or other models on those frames ({origins})"
         if self.undecodable:
             shown = ", ".join(map(str, self.undecodable[:5])) + (" ..." if len(self.undecodable) > 5 else "")
             text += f"; skipped {len(self.undecodable):,} frames that could not be decoded ({shown})"
@@ -119,19 +121,35 @@ def frames_predicted(project: Project, video_id: int, model_id: int) -> set[int]
         return set(connection.execute(query).scalars())
 
 
-def _replace_predictions(project: Project, video_id: int, model_id: int, frames: list[int], instances: list[Instance]) -> int:
+def _add_counts(counts) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for count in counts:
+        for key, n in count.items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def _replace_predictions(
+    project: Project, video_id: int, model_id: int, frames: list[int], instances: list[Instance]
+) -> dict[str, int]:
     """Replace model `model_id`'s predictions on `frames` by `instances`, in one transaction;
-    returns how many other predictions (imported, other models') those frames keep."""
+    returns the other predictions (imported, other models') those frames keep, by origin."""
     i = s.instances.c
     frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(frames))
     on_frames = and_(i.source == "predicted", i.frame_id.in_(frame_ids))
     with project.transaction() as connection:
         connection.execute(delete(s.instances).where(on_frames, i.model_id == model_id))
         kept = connection.execute(
-            select(func.count()).select_from(s.instances).where(on_frames, or_(i.model_id.is_(None), i.model_id != model_id))
-        ).scalar_one()
+            select(i.model_id, i.origin, func.count())
+            .where(on_frames, or_(i.model_id.is_(None), i.model_id != model_id))
+            .group_by(i.model_id, i.origin)
+        ).all()
         project.instances.add_many(instances)
-    return kept
+    by_origin: dict[str, int] = {}
+    for other_model, origin, n in kept:
+        key = f"model {other_model}" if other_model is not None else origin or "an unknown origin"
+        by_origin[key] = by_origin.get(key, 0) + n
+    return by_origin
 
 
 def _decode_batch(reader, indices: list[int], undecodable: list[int], streak: int) -> tuple[list[int], list[np.ndarray], int]:
@@ -200,7 +218,7 @@ def predict_video(
 
     reader_thread = threading.Thread(target=decode, name="predict-decode", daemon=True)
     reader_thread.start()
-    began, done, made, kept, stopped = time.monotonic(), 0, 0, 0, False
+    began, done, made, kept_by, stopped = time.monotonic(), 0, 0, {}, False
     threshold, nodes, above = model.node_threshold, 0, 0
     try:
         while True:
@@ -214,7 +232,7 @@ def predict_video(
                 continue
             predictions = predictor.predict(images)
             instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
-            kept += _replace_predictions(project, video_id, model.id, indices, instances)
+            kept_by = _add_counts([kept_by, _replace_predictions(project, video_id, model.id, indices, instances)])
             done, made = done + len(indices), made + len(instances)
             if threshold is not None:
                 scores = [i.keypoint_scores for i in instances if i.keypoint_scores is not None]
@@ -228,7 +246,8 @@ def predict_video(
     finally:
         stop.set()
         reader_thread.join(timeout=5)
-    summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold, kept, sorted(undecodable))
+    kept = sum(kept_by.values())
+    summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold, kept, kept_by, sorted(undecodable))
     emit({"event": "cancelled" if stopped else "finished", "frames": done, "instances": made,
           "kept": kept, "undecodable": len(undecodable),
           "frames_per_s": summary.frames_per_s, "model_id": model.id, "node_threshold": threshold,

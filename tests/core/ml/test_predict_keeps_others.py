@@ -57,7 +57,8 @@ def test_predict_keeps_the_8_imported_predictions_and_says_so(project, trained, 
     assert len([i for instances in by_frame.values() for i in instances if i.model_id is None]) == 8
     mine = [i for instances in by_frame.values() for i in instances if i.model_id == model.id]
     assert len(mine) == 8  # the toy model predicts one box per frame
-    assert "kept 8 predictions from imports or other models" in out
+    assert "kept 8 predictions from imports or other models on those frames (8 from coco:results.json)" in out
+    assert {i.origin for instances in by_frame.values() for i in instances if i.model_id is None} == {"coco:results.json"}
     # a second run replaces its own 8, and still keeps the imported 8
     again = predict_video(project, video.id, model.id, frames=list(range(8)))
     assert again.kept == 8 and project.counts().instances_predicted == 16

@@ -102,3 +102,19 @@ def test_foreign_objects_are_dropped_only_when_asked_keeping_a_copy(project, vid
     assert (folder / "project.sqlite.foreign.bak").is_file()
     with Project.open(folder) as reopened:
         assert reopened.instances.count() == 6
+
+
+def test_a_version_2_project_gains_the_origin_of_its_instances(project, video):
+    project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5)))
+    folder = project.folder
+    project.close()
+    connection = sqlite3.connect(folder / "project.sqlite")
+    connection.execute("ALTER TABLE instances DROP COLUMN origin")
+    connection.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+    with Project.open(folder) as upgraded:
+        (kept,) = upgraded.instances.on_frame(video.id, 0)
+        assert kept.origin is None
+        made = upgraded.instances.add(Instance(video.id, 1, box=Box(0, 0, 5, 5), origin="coco:a.json"))
+        assert upgraded.instances.get(made.id).origin == "coco:a.json"
