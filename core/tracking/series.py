@@ -210,10 +210,10 @@ def keypoint_distances(d: DetectionArrays, a: np.ndarray, b: np.ndarray) -> np.n
     count = both.sum(axis=1)
     usable = (d.n_nodes[a] > 0) & (d.n_nodes[a] == d.n_nodes[b]) & (count > 0)
     step = np.where(both, np.sqrt(((pa - pb) ** 2).sum(axis=2)), 0.0)
-    return np.where(usable, _row_means(step, both, count), centre_distances(d, a, b))
+    return np.where(usable, row_means(step, both, count), centre_distances(d, a, b))
 
 
-def _row_means(values: np.ndarray, chosen: np.ndarray, count: np.ndarray) -> np.ndarray:
+def row_means(values: np.ndarray, chosen: np.ndarray, count: np.ndarray) -> np.ndarray:
     """The mean of each row's chosen values (NaN where none), summed as numpy sums the chosen
     values alone (pairwise from 8 values on), so the result is the per-detection one to the bit."""
     if values.shape[1] < 8:  # numpy sums fewer than 8 values in order: the zeros change nothing

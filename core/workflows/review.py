@@ -29,7 +29,7 @@ from core.domain import Instance, Suggestion
 from core.edits import CompositeEdit, accept_prediction
 from core.project import InvalidEditError, Project
 from core.project import schema as s
-from core.project.codec import unpack_floats
+from core.workflows.disagreement import displacements, frame_shapes
 
 ReviewBy = Literal["confidence", "disagreement"]
 PredictScope = Literal["frame", "range", "suggested", "video"]
@@ -156,26 +156,6 @@ def frame_confidences(project: Project, video_id: int, min_score: float = 0.0, m
         return {row[0]: (float(row[1]), int(row[2])) for row in connection.execute(query)}
 
 
-def _frame_shapes(project: Project, video_id: int, min_score: float) -> dict[int, list[Shape]]:
-    """What each predicted frame shows (user labels and visible predictions), as shapes. A frame
-    counts as predicted while it holds a prediction or an instance a model made (accepted ones)."""
-    i, f = s.instances.c, s.frames.c
-    by_model = select(i.frame_id).where(or_(i.source == "predicted", i.model_id.is_not(None)))
-    query = (
-        select(f.frame_index, i.x1, i.y1, i.x2, i.y2, i.keypoints)
-        .join(s.instances, i.frame_id == f.id)
-        .where(f.video_id == video_id, f.id.in_(by_model))
-        .where(or_(i.source == "user", i.score.is_(None), i.score >= min_score))
-        .order_by(f.frame_index, i.id)
-    )
-    shapes: dict[int, list[Shape]] = {}
-    with project.db.reading() as connection:
-        for row in connection.execute(query):
-            box = None if row.x1 is None else (row.x1, row.y1, row.x2, row.y2)
-            shapes.setdefault(row.frame_index, []).append(shape_from_parts(box, unpack_floats(row.keypoints, 3)))
-    return shapes
-
-
 # --- review orders -----------------------------------------------------------------------------------
 
 
@@ -192,22 +172,24 @@ def confidence_order(project: Project, video_id: int, min_score: float = 0.0, mo
 def disagreement_order(project: Project, video_id: int, min_score: float = 0.0, max_gap: int = 5) -> list[ReviewItem]:
     """Frames with visible predictions, those that disagree most with the previous predicted
     frame first, scored `COUNT_CHANGE_PX` per instance appearing or vanishing plus the mean
-displacement of matched instances in pixels. A frame more than
-    `max_gap` frames after the previous predicted one has nothing to compare with: it goes last."""
-    reviewable = frame_confidences(project, video_id, min_score)
-    shapes = _frame_shapes(project, video_id, min_score)
+    displacement of matched instances in pixels. A frame more than `max_gap` frames after the
+    previous predicted one has nothing to compare with: it goes last. One read of the video
+    and the matching in bulk (`core.workflows.disagreement`)."""
+    shapes = frame_shapes(project, video_id, min_score)
+    frames, counts = shapes.frame, shapes.count
+    here = np.flatnonzero(shapes.reviewable)
+    compared = here[(here > 0) & (frames[here] - frames[np.maximum(here - 1, 0)] <= max_gap)]
+    moved = dict(zip(compared.tolist(), displacements(shapes, compared).tolist()))
     items: list[ReviewItem] = []
-    previous: int | None = None
-    for frame in sorted(shapes):
-        if frame in reviewable:
-            if previous is None or frame - previous > max_gap:
-                items.append(ReviewItem(frame, -1.0, "no predicted frame just before"))
-            else:
-                d = frame_disagreement(shapes[previous], shapes[frame])
-                count = f"{len(shapes[previous])} → {len(shapes[frame])} instances, " if d.count_change else ""
-                reason = f"{count}moved {d.displacement:.1f} px since frame {previous}"
-                items.append(ReviewItem(frame, d.count_change * COUNT_CHANGE_PX + d.displacement, reason))
-        previous = frame
+    for k in here.tolist():
+        if k not in moved:
+            items.append(ReviewItem(int(frames[k]), -1.0, "no predicted frame just before"))
+            continue
+        before, now, previous = int(counts[k - 1]), int(counts[k]), int(frames[k - 1])
+        change = abs(now - before)
+        count = f"{before} → {now} instances, " if change else ""
+        reason = f"{count}moved {moved[k]:.1f} px since frame {previous}"
+        items.append(ReviewItem(int(frames[k]), change * COUNT_CHANGE_PX + moved[k], reason))
     return sorted(items, key=lambda item: (-item.score, item.frame_index))
 
 
