@@ -68,9 +68,8 @@ class ReviewPanel(QWidget):
         self.analysis.failed.connect(self.message.emit)
         self._listed: list[tuple[int, str]] = []  # what the list shows
         self._top = 1.0  # the score at the slider's right end
-        self._frames: list[int] = []
         self._restart_walk = True
-        self._walk: list[int] = []  # the order as it stood when the user came to this frame, for "next"
+        self._walk: list[ReviewItem] = []  # the order as it stood when the user came to this frame, for "next"
 
         self.order_box = QComboBox()
         self.order_box.setObjectName("review_order")
@@ -190,6 +189,10 @@ class ReviewPanel(QWidget):
         return self.order_box.currentData()
 
     @property
+    def _frames(self) -> list[int]:
+        return [item.frame_index for item in self.order]
+
+    @property
     def busy(self) -> bool:
         """Whether a ranking newer than the one listed is under way."""
         return self.analysis.busy
@@ -235,9 +238,8 @@ class ReviewPanel(QWidget):
     def _show_queue(self, queue: ReviewQueue | None, restart_walk: bool | None = None) -> None:
         self.queue = queue
         self.order = queue.items if queue is not None else []
-        self._frames = [item.frame_index for item in self.order]
         if self._restart_walk if restart_walk is None else restart_walk:
-            self._walk = self._frames
+            self._walk = list(self.order)  # a copy: the queue re-ranks in place
         self._restart_walk = True
         listed = [(item.frame_index, item.reason) for item in self.order[:MAX_LISTED]]
         if listed != self._listed:  # an edit far down the order leaves the list as it is
@@ -277,7 +279,7 @@ class ReviewPanel(QWidget):
         self.display_changed.emit()
 
     def _arrived(self) -> None:
-        self._walk = self._frames
+        self._walk = list(self.order)
         self._mark_current()
 
     def _mark_current(self) -> None:
@@ -305,15 +307,16 @@ class ReviewPanel(QWidget):
     def step(self, direction: int) -> None:
         """Go to the next (+1) or previous (-1) frame in review order."""
         here = self.state.frame_index
-        frame = next_to_review(self._frames, here, direction, self._walk)
+        frames = self._frames
+        frame = next_to_review(frames, here, direction, [item.frame_index for item in self._walk])
         if frame is None and direction > 0:
             # Past the end while frames are still listed (visited, or moved down by an edit):
             # round again from the top rather than claim there is nothing left.
-            frame = next((f for f in self._frames if f != here), None)
+            frame = next((f for f in frames if f != here), None)
             if frame is not None:
                 self.message.emit("end of the list: back to its first frame")
         if frame is None:
-            self.message.emit(("no other frame to review" if self._frames else "no more frames to review")
+            self.message.emit(("no other frame to review" if frames else "no more frames to review")
                               if direction > 0 else "this is the first frame to review")  # fmt: skip
         else:
             self.state.set_frame(frame)
