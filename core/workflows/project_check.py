@@ -1,25 +1,22 @@
 """`ethoframe check`: what is wrong with a project, as a report a user can attach to a bug
 report. Reads only (the database is opened read-only, nothing is upgraded or repaired unless
 asked): SQLite's integrity and foreign-key checks, schema objects Ethoframe did not create,
-every stored geometry finite and inside its frame, every frame inside its video, every video
+every stored geometry finite and inside its frame (`geometry_check`), every frame inside its video, every video
 file present, training runs left "running" by a dead process, and half-written files.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import platform
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from core.project.backup import project_database
 from core.project.foreign_schema import SCHEMA_QUERY, foreign_objects_in
+from core.workflows.geometry_check import check_instances
 
-TOLERANCE_PX = 1.0  # a point this far past the frame's edge still counts as inside
 EXAMPLES = 5  # examples kept per kind of problem
 
 
@@ -43,6 +40,11 @@ class CheckReport:
 
     def problem(self, kind: str, example: str) -> None:
         self.problems.setdefault(kind, Finding(kind)).add(example)
+
+    def problems_found(self, kind: str, count: int, examples: list[str]) -> None:
+        finding = self.problems.setdefault(kind, Finding(kind))
+        finding.count += count
+        finding.examples += examples[: EXAMPLES - len(finding.examples)]
 
     @property
     def ok(self) -> bool:
@@ -125,29 +127,14 @@ def _has_table(connection: sqlite3.Connection, name: str) -> bool:
     return connection.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
-def _finite(*values) -> bool:
-    return all(v is not None and math.isfinite(v) for v in values)
-
-
 def _check_records(connection: sqlite3.Connection, report: CheckReport) -> None:
     videos = {row[0]: row[1:] for row in connection.execute("SELECT id, path, frame_count, width, height FROM videos")}
     report.facts["videos"] = len(videos)
     for video_id, (path, *_size) in videos.items():
         if not Path(path).exists():
             report.problem("video file missing", f"video {video_id}: {path} (`ethoframe relink` tells the project where it is)")
-    query = """SELECT i.id, f.video_id, f.frame_index, i.x1, i.y1, i.x2, i.y2, i.polygons, i.mask, i.keypoints,
-               i.keypoint_scores, i.score FROM instances i JOIN frames f ON f.id = i.frame_id"""
-    count = 0
-    for row in connection.execute(query):
-        count += 1
-        instance_id, video_id, frame, *_ = row
-        _, _, frame_count, width, height = (None, *videos[video_id]) if video_id in videos else (None, None, None, None, None)
-        where = f"instance {instance_id} (video {video_id}, frame {frame})"
-        if frame_count is None:
-            continue  # a broken reference, reported above
-        if not 0 <= frame < frame_count:
-            report.problem("frame outside its video", f"{where}: the video has {frame_count} frames")
-        _check_instance(row, width, height, where, report)
+    sizes = {video_id: (frames, width, height) for video_id, (_, frames, width, height) in videos.items()}
+    count = check_instances(connection, sizes, report.problems_found)
     report.facts["instances"] = count
     _check_runs(connection, report)
     for event_id, video_id, start, end in connection.execute("SELECT id, video_id, start_frame, end_frame FROM behaviour_events"):
@@ -168,65 +155,6 @@ def _check_runs(connection: sqlite3.Connection, report: CheckReport) -> None:
                 "training run left running by a process that is gone",
                 f"run {run_id} ({task}, started {started_at}; `ethoframe check --repair` marks it failed)",
             )
-
-
-def _inside(xs: np.ndarray, ys: np.ndarray, width: int, height: int) -> bool:
-    t = TOLERANCE_PX
-    return bool((xs >= -t).all() and (xs <= width + t).all() and (ys >= -t).all() and (ys <= height + t).all())
-
-
-def _check_instance(row, width: int, height: int, where: str, report: CheckReport) -> None:
-    _, _, _, x1, y1, x2, y2, polygons, mask, keypoints, scores, score = row
-    if any(v is not None for v in (x1, y1, x2, y2)):
-        if not _finite(x1, y1, x2, y2):
-            report.problem("box not finite", f"{where}: ({x1}, {y1}, {x2}, {y2})")
-        elif not _inside(np.array([x1, x2]), np.array([y1, y2]), width, height):
-            report.problem("box outside its frame", f"{where}: ({x1:g}, {y1:g}, {x2:g}, {y2:g}) on {width}x{height}")
-        elif x2 <= x1 or y2 <= y1:
-            report.problem("box of no size", f"{where}: ({x1:g}, {y1:g}, {x2:g}, {y2:g})")
-    if score is not None and not math.isfinite(score):
-        report.problem("score not finite", f"{where}: {score}")
-    n_nodes = None
-    if keypoints is not None:
-        if len(keypoints) % 12:
-            report.problem("keypoints malformed", f"{where}: {len(keypoints)} bytes")
-        else:
-            points = np.frombuffer(keypoints, dtype="<f4").reshape(-1, 3)
-            n_nodes = len(points)
-            labelled = points[points[:, 2] > 0]
-            if not np.isfinite(points[:, 2]).all() or not np.isfinite(labelled).all():
-                report.problem("keypoints not finite", where)
-            elif not _inside(labelled[:, 0], labelled[:, 1], width, height):
-                report.problem("keypoint outside its frame", f"{where} on {width}x{height}")
-    if scores is not None:
-        values = np.frombuffer(scores, dtype="<f4") if len(scores) % 4 == 0 else None
-        if values is None or (n_nodes is not None and len(values) != n_nodes):
-            report.problem("keypoint scores malformed", f"{where}: {len(scores)} bytes for {n_nodes} nodes")
-        elif not np.isfinite(values).all():
-            report.problem("keypoint scores not finite", where)
-    if polygons is not None:
-        _check_polygons(polygons, width, height, where, report)
-    if mask is not None:
-        try:
-            size = json.loads(mask)["size"]
-        except (ValueError, TypeError, KeyError):
-            report.problem("mask malformed", where)
-        else:
-            if list(size) != [height, width]:
-                report.problem("mask of another size than its frame", f"{where}: {size} on {height}x{width}")
-
-
-def _check_polygons(polygons: str, width: int, height: int, where: str, report: CheckReport) -> None:
-    try:
-        rings = [np.asarray(ring, dtype=np.float64).reshape(-1, 2) for ring in json.loads(polygons)]
-    except (ValueError, TypeError):
-        report.problem("polygon malformed", where)
-        return
-    for ring in rings:
-        if not np.isfinite(ring).all():
-            report.problem("polygon not finite", where)
-        elif not _inside(ring[:, 0], ring[:, 1], width, height):
-            report.problem("polygon outside its frame", f"{where} on {width}x{height}")
 
 
 def _check_files(folder: Path, report: CheckReport) -> None:

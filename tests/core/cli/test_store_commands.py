@@ -68,6 +68,27 @@ def test_check_reports_each_kind_of_damage_and_exits_nonzero(project, labelled, 
     assert "instance 1 " in kinds["box not finite"]["examples"][0]
 
 
+def test_check_finds_keypoints_polygons_and_scores_that_are_off(project, labelled, capsys):
+    import numpy as np
+
+    folder = project.folder
+    project.close()
+    connection = sqlite3.connect(folder / "project.sqlite")
+    outside = np.array([[10, 10, 2], [1000, 10, 2], [-5000, 0, 0]], dtype="<f4").tobytes()  # node 3 unlabelled: fine
+    connection.execute("UPDATE instances SET keypoints = ?, keypoint_scores = ? WHERE id = 1", (outside, b"\0" * 8))
+    nan = np.array([[np.nan, 1, 2]], dtype="<f4").tobytes()
+    connection.execute("UPDATE instances SET keypoints = ? WHERE id = 2", (nan,))
+    connection.execute("UPDATE instances SET polygons = '[[1, 1, 500, 1, 3, 3]]' WHERE id = 3")
+    connection.execute("UPDATE instances SET x2 = x1, score = -1e999 WHERE id = 4")
+    connection.commit()
+    connection.close()
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    for kind in ("keypoint outside its frame: 1", "keypoint scores malformed: 1", "keypoints not finite: 1",
+                 "polygon outside its frame: 1", "box of no size: 1", "score not finite: 1"):  # fmt: skip
+        assert kind in out, out
+
+
 def test_check_repair_marks_dead_runs_and_removes_partials(project, capsys):
     run = project.training_runs.add(TrainingRun("detect", {}, started_at="2026-01-01T00:00:00+00:00"))
     partial = project.folder / "models" / f"detect-{run.id:03d}" / "last.pt.partial"
