@@ -6,12 +6,13 @@ point at it. Loading a frame is one indexed join, whatever the size of the proje
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, text, update
 
 from core.domain import Instance
 from core.project import schema as s
@@ -20,6 +21,7 @@ from core.project.database import Database
 from core.project.errors import NotFoundError
 from core.project.tables.records import chunked
 
+_SET_TRACK_SQLITE = text("UPDATE instances SET track_id = :track WHERE id IN (SELECT value FROM json_each(:ids))")
 _SELECT = select(s.instances, s.frames.c.video_id, s.frames.c.frame_index).join(
     s.frames, s.frames.c.id == s.instances.c.frame_id
 )
@@ -157,14 +159,13 @@ class InstanceTable:
 
     def track_members(self, video_id: int, track_ids: Iterable[int], from_frame: int = 0) -> list[tuple[int, int, int]]:
         """(instance id, frame index, track id) of the instances of `track_ids` on frames >=
-        `from_frame` of a video, by frame: one query of three columns, no instance decoded
+        `from_frame` of a video: one query of three columns, no instance decoded
         (swapping identities from a frame of a video with 100,000 predictions)."""
         query = (
             select(s.instances.c.id, s.frames.c.frame_index, s.instances.c.track_id)
             .join(s.frames, s.frames.c.id == s.instances.c.frame_id)
             .where(s.frames.c.video_id == video_id, s.frames.c.frame_index >= from_frame)
             .where(s.instances.c.track_id.in_(sorted(set(track_ids))))
-            .order_by(s.frames.c.frame_index, s.instances.c.id)
         )
         with self._db.reading() as connection:
             return [(row[0], row[1], row[2]) for row in connection.execute(query)]
@@ -174,8 +175,14 @@ class InstanceTable:
             return list(connection.execute(select(s.instances.c.id).where(s.instances.c.track_id == track_id)).scalars())
 
     def set_track(self, instance_ids: list[int], track_id: int | None) -> None:
-        """Give many instances one track (tracking, merging tracks) in one transaction."""
+        """Give many instances one track (tracking, merging tracks) in one transaction. On SQLite
+        the ids go in as one JSON array (one statement, none of the per-id parameter binding that
+        costs a quarter second for the 40,000 instances of a swap on a long video)."""
         with self._db.transaction() as connection:
+            if self._db.is_sqlite:
+                ids = json.dumps([int(i) for i in instance_ids])
+                connection.execute(_SET_TRACK_SQLITE, {"track": track_id, "ids": ids})
+                return
             for chunk in chunked(instance_ids):
                 connection.execute(update(s.instances).where(s.instances.c.id.in_(chunk)).values(track_id=track_id))
 
