@@ -35,7 +35,7 @@ class InstanceRows:
     (the order `InstanceTable.on_frames` gives). `n` instances:
 
     - `frame`, `id` `(n,)` int64; `track` `(n,)` int64, -1 for untracked;
-    - `source` `(n,)` str; `score` `(n,)` float64, NaN for none; `by_model` `(n,)` bool: made by a
+    - `source` `(n,)` str (an object array); `score` `(n,)` float64, NaN for none; `by_model` `(n,)` bool: made by a
       model (a prediction or an accepted one);
     - `box` `(n, 4)` float64 as stored (x1, y1, x2, y2), NaN rows where there is none;
       `shaped` `(n,)` bool: has a mask or polygons (read only where there is no box);
@@ -62,35 +62,34 @@ def read_instances(project: Project, video_id: int) -> InstanceRows:
     """All instances of a video as arrays, in one query."""
     i, f = s.instances.c, s.frames.c
     query = (
-        select(f.frame_index, i.id, i.track_id, i.source, i.score, i.model_id.is_not(None), i.x1, i.y1, i.x2, i.y2,
-               i.keypoints, or_(i.mask.is_not(None), i.polygons.is_not(None)))  # fmt: skip
+        select(f.frame_index, i.id, i.track_id, i.score, i.model_id.is_not(None), i.x1, i.y1, i.x2, i.y2,
+               or_(i.mask.is_not(None), i.polygons.is_not(None)), i.source, i.keypoints)  # fmt: skip
         .select_from(s.frames)
         .join(s.instances, i.frame_id == f.id)
         .where(f.video_id == video_id)
     )  # no ORDER BY: sorting 100,000 rows in numpy is cheaper than SQLite's temporary B-tree
     with project.db.reading() as connection:
         rows = _fetch(connection, query)
-    n = len(rows)
-    columns = list(zip(*rows)) if n else [()] * 12
-    frame = np.array(columns[0], dtype=np.int64)
-    ids = np.array(columns[1], dtype=np.int64)
-    track = np.array(columns[2], dtype=np.float64)  # None reads as NaN
-    source = np.array(columns[3], dtype=str)
-    keypoints, n_nodes = _keypoints(columns[10], n)
-    unsorted = InstanceRows(
-        frame=frame,
-        id=ids,
-        track=np.where(np.isnan(track), -1, track).astype(np.int64),
+    # one object array, then whole columns converted at once (None reads as NaN): a third of
+    # the time of transposing the rows in Python
+    table = np.array(rows, dtype=object) if rows else np.zeros((0, 12), dtype=object)
+    numbers = table[:, :10].astype(np.float64)
+    order = np.lexsort((numbers[:, 1], numbers[:, 0]))
+    numbers, table = numbers[order], table[order]
+    source = table[:, 10]
+    keypoints, n_nodes = _keypoints(table[:, 11])
+    return InstanceRows(
+        frame=numbers[:, 0].astype(np.int64),
+        id=numbers[:, 1].astype(np.int64),
+        track=np.where(np.isnan(numbers[:, 2]), -1, numbers[:, 2]).astype(np.int64),
         source=source,
-        score=np.array(columns[4], dtype=np.float64),
-        by_model=np.array(columns[5], dtype=bool) | (source == "predicted"),
-        box=np.array(columns[6:10], dtype=np.float64).T.reshape(n, 4),
-        shaped=np.array(columns[11], dtype=bool),
+        score=np.ascontiguousarray(numbers[:, 3]),
+        by_model=(numbers[:, 4] > 0) | (source == "predicted"),
+        box=np.ascontiguousarray(numbers[:, 5:9]),
+        shaped=numbers[:, 9] > 0,
         keypoints=keypoints,
         n_nodes=n_nodes,
     )
-    order = np.lexsort((ids, frame))
-    return InstanceRows(*(getattr(unsorted, name)[order] for name in InstanceRows.__dataclass_fields__))
 
 
 def _fetch(connection: Connection, query: Select) -> list[tuple]:
@@ -108,15 +107,16 @@ def _fetch(connection: Connection, query: Select) -> list[tuple]:
         cursor.close()
 
 
-def _keypoints(blobs: tuple, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _keypoints(blobs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keypoint blobs (float32 (nodes, 3), or None) decoded in bulk: one `frombuffer` per
     distinct node count."""
+    n = len(blobs)
     lengths = np.fromiter((0 if b is None else len(b) for b in blobs), dtype=np.int64, count=n)
     n_nodes = lengths // (3 * _F32.itemsize)
     out = np.full((n, int(n_nodes.max(initial=0)), 3), np.nan, dtype=np.float32)
     for nodes in np.unique(n_nodes[n_nodes > 0]):
         where = np.flatnonzero(n_nodes == nodes)
-        buffer = b"".join([blobs[k] for k in where])
+        buffer = b"".join(blobs[where].tolist())
         out[where, :nodes] = np.frombuffer(buffer, dtype=_F32).reshape(len(where), nodes, 3)
     return out, n_nodes
 
