@@ -84,10 +84,9 @@ def displacements(shapes: FrameShapes, current: np.ndarray) -> np.ndarray:
 def _matched_means(shapes: FrameShapes, valid: np.ndarray, first: np.ndarray, second: np.ndarray, p: int, q: int) -> np.ndarray:
     """For m frame pairs whose earlier frame has `p` matchable shapes (from `valid[first]`) and
     later one `q` (from `valid[second]`): the mean matched distance of each."""
-    a = valid[first[:, None, None] + np.arange(p)[None, :, None]]
-    b = valid[second[:, None, None] + np.arange(q)[None, None, :]]
-    a, b = np.broadcast_arrays(a, b)
-    cost = _distances(shapes, a.ravel(), b.ravel()).reshape(-1, p, q)
+    a = valid[first[:, None] + np.arange(p)]  # (m, p) shape indices
+    b = valid[second[:, None] + np.arange(q)]  # (m, q)
+    cost = _costs(shapes, a, b)  # (m, p, q)
     means = np.full(len(cost), np.nan)
     # Every row's cheapest column distinct (p <= q): taking each row's minimum is optimal, and
     # any optimal assignment takes the same value in each row, so the matched costs, in row
@@ -121,13 +120,21 @@ def _distinct(best: np.ndarray) -> np.ndarray:
     return (ordered[:, 1:] != ordered[:, :-1]).all(axis=1)
 
 
-def _distances(shapes: FrameShapes, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """`review._distance` of shapes `a[k]` and `b[k]`: the mean distance of the nodes labelled
-    on both poses (same node count), else of the centres."""
-    pa, pb = shapes.points[a], shapes.points[b]
-    both = ~np.isnan(pa).any(axis=2) & ~np.isnan(pb).any(axis=2)
+def _costs(shapes: FrameShapes, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`review._distance` between shapes `a[k, i]` and `b[k, j]`, `(m, p, q)`: the mean distance
+    of the nodes labelled on both poses (same node count), else of the centres. Broadcast over
+    the pairs rather than gathered pair by pair (half the time)."""
+    pa, pb = shapes.points[a][:, :, None], shapes.points[b][:, None]  # (m, p, 1, N, 2), (m, 1, q, N, 2)
+    dx, dy = pa[..., 0] - pb[..., 0], pa[..., 1] - pb[..., 1]
+    both = ~(np.isnan(pa[..., 0]) | np.isnan(pa[..., 1])) & ~(np.isnan(pb[..., 0]) | np.isnan(pb[..., 1]))
+    ca, cb = shapes.centre[a][:, :, None], shapes.centre[b][:, None]
+    centres = np.hypot(ca[..., 0] - cb[..., 0], ca[..., 1] - cb[..., 1])
+    nodes = dx.shape[-1]
+    if nodes == 0 or not centres.size:
+        return centres
+    both = np.broadcast_to(both, dx.shape).reshape(-1, nodes)
+    step = np.where(both, np.sqrt(dx * dx + dy * dy).reshape(-1, nodes), 0.0)
     count = both.sum(axis=1)
-    usable = (shapes.n_nodes[a] > 0) & (shapes.n_nodes[a] == shapes.n_nodes[b]) & (count > 0)
-    step = np.where(both, np.sqrt(((pa - pb) ** 2).sum(axis=2)), 0.0)
-    ca, cb = shapes.centre[a], shapes.centre[b]
-    return np.where(usable, row_means(step, both, count), np.hypot(ca[:, 0] - cb[:, 0], ca[:, 1] - cb[:, 1]))
+    na, nb = shapes.n_nodes[a][:, :, None], shapes.n_nodes[b][:, None]
+    usable = ((na > 0) & (na == nb)).ravel() & (count > 0)
+    return np.where(usable, row_means(step, both, count), centres.ravel()).reshape(centres.shape)

@@ -178,19 +178,23 @@ def disagreement_order(project: Project, video_id: int, min_score: float = 0.0, 
     shapes = frame_shapes(project, video_id, min_score)
     frames, counts = shapes.frame, shapes.count
     here = np.flatnonzero(shapes.reviewable)
-    compared = here[(here > 0) & (frames[here] - frames[np.maximum(here - 1, 0)] <= max_gap)]
-    moved = dict(zip(compared.tolist(), displacements(shapes, compared).tolist()))
-    items: list[ReviewItem] = []
-    for k in here.tolist():
-        if k not in moved:
-            items.append(ReviewItem(int(frames[k]), -1.0, "no predicted frame just before"))
-            continue
-        before, now, previous = int(counts[k - 1]), int(counts[k]), int(frames[k - 1])
-        change = abs(now - before)
-        count = f"{before} → {now} instances, " if change else ""
-        reason = f"{count}moved {moved[k]:.1f} px since frame {previous}"
-        items.append(ReviewItem(int(frames[k]), change * COUNT_CHANGE_PX + moved[k], reason))
-    return sorted(items, key=lambda item: (-item.score, item.frame_index))
+    compared = (here > 0) & (frames[here] - frames[np.maximum(here - 1, 0)] <= max_gap)
+    before, now = counts[np.maximum(here - 1, 0)], counts[here]
+    change = np.abs(now - before)
+    moved = np.zeros(len(here))
+    moved[compared] = displacements(shapes, here[compared])
+    score = np.where(compared, change * COUNT_CHANGE_PX + moved, -1.0)
+    order = np.lexsort((frames[here], -score))  # most disagreeing first, ties in frame order
+    columns = (frames[here], score, compared, before, now, change, moved, frames[np.maximum(here - 1, 0)])
+    return [
+        ReviewItem(frame, value, _disagreement_reason(before, now, change, moved, previous) if compared else "no predicted frame just before")
+        for frame, value, compared, before, now, change, moved, previous in zip(*(column[order].tolist() for column in columns))
+    ]  # fmt: skip
+
+
+def _disagreement_reason(before: int, now: int, change: int, moved: float, previous: int) -> str:
+    count = f"{before} → {now} instances, " if change else ""
+    return f"{count}moved {moved:.1f} px since frame {previous}"
 
 
 def review_order(project: Project, video_id: int, by: ReviewBy = "confidence", min_score: float = 0.0) -> list[ReviewItem]:
