@@ -98,8 +98,7 @@ class EditStack(QUndoStack):
         try:
             (revert_edit if action == "undo" else apply_edit)(self.project, edit)
         except Exception as error:  # noqa: BLE001 (whatever failed, the stack must not move)
-            reason = str(error) if isinstance(error, ProjectError | ValueError) else f"{type(error).__name__}: {error}"
-            self.refused.emit(f"Could not {action} “{edit.text}”: {reason}. Nothing was changed.")
+            self.refused.emit(f"Could not {action} “{edit.text}”: {_reason(error)}. Nothing was changed.")
             return False
         self.edit_done.emit(edit)
         return True
@@ -116,6 +115,15 @@ class EditStack(QUndoStack):
         self._silent = False
         if index is not None and index != self.index():
             self._move(lambda: QUndoStack.setIndex(self, index))
+
+
+def _reason(error: Exception) -> str:
+    """The refusal in words: the store's own sentence, or the database's first line (no SQL)."""
+    if isinstance(error, ProjectError | ValueError):
+        return str(error)
+    original = getattr(error, "orig", None)  # SQLAlchemy wraps the driver's error, with the statement
+    text = str(original if original is not None else error).splitlines()[0] if str(error) else ""
+    return f"{type(original or error).__name__}: {text}"
 
 
 class UndoController(QObject):
