@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, Select, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from core.domain import Rle
 from core.project import Project
@@ -27,6 +27,7 @@ from core.project.tables.records import chunked
 from core.tracking.features import Detection
 
 _F32 = np.dtype("<f4")
+_PREDICTED, _BY_MODEL, _SHAPED, _BLOB_LENGTH = 1, 2, 4, 8  # bits of the flags column
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class InstanceRows:
     (the order `InstanceTable.on_frames` gives). `n` instances:
 
     - `frame`, `id` `(n,)` int64; `track` `(n,)` int64, -1 for untracked;
-    - `source` `(n,)` str (an object array); `score` `(n,)` float64, NaN for none; `by_model` `(n,)` bool: made by a
-      model (a prediction or an accepted one);
+    - `predicted` `(n,)` bool: a prediction (else a user label; `Instance.source`);
+      `score` `(n,)` float64, NaN for none; `by_model` `(n,)` bool: made by a model (a
+      prediction or an accepted one);
     - `box` `(n, 4)` float64 as stored (x1, y1, x2, y2), NaN rows where there is none;
       `shaped` `(n,)` bool: has a mask or polygons (read only where there is no box);
     - `keypoints` `(n, nodes, 3)` float32 (x, y, visibility), rows padded with NaN past each
@@ -46,7 +48,7 @@ class InstanceRows:
     frame: np.ndarray
     id: np.ndarray
     track: np.ndarray
-    source: np.ndarray
+    predicted: np.ndarray
     score: np.ndarray
     by_model: np.ndarray
     box: np.ndarray
@@ -61,9 +63,16 @@ class InstanceRows:
 def read_instances(project: Project, video_id: int) -> InstanceRows:
     """All instances of a video as arrays, in one query."""
     i, f = s.instances.c, s.frames.c
+    # the source, two flags and the keypoint blob's length in one integer: Python's sqlite3
+    # spends more on each column of 100,000 rows than SQLite spends finding them
+    flags = (
+        case((i.source == "predicted", _PREDICTED), else_=0)
+        + case((i.model_id.is_not(None), _BY_MODEL), else_=0)
+        + case((or_(i.mask.is_not(None), i.polygons.is_not(None)), _SHAPED), else_=0)
+        + func.coalesce(func.length(i.keypoints), 0) * _BLOB_LENGTH
+    )
     query = (
-        select(f.frame_index, i.id, i.track_id, i.score, i.model_id.is_not(None), i.x1, i.y1, i.x2, i.y2,
-               or_(i.mask.is_not(None), i.polygons.is_not(None)), i.source, i.keypoints)  # fmt: skip
+        select(f.frame_index, i.id, i.track_id, i.score, i.x1, i.y1, i.x2, i.y2, flags, i.keypoints)
         .select_from(s.frames)
         .join(s.instances, i.frame_id == f.id)
         .where(f.video_id == video_id)
@@ -72,21 +81,22 @@ def read_instances(project: Project, video_id: int) -> InstanceRows:
         rows = _fetch(connection, query)
     # one object array, then whole columns converted at once (None reads as NaN): a third of
     # the time of transposing the rows in Python
-    table = np.array(rows, dtype=object) if rows else np.zeros((0, 12), dtype=object)
-    numbers = table[:, :10].astype(np.float64)
+    table = np.array(rows, dtype=object) if rows else np.zeros((0, 10), dtype=object)
+    numbers = table[:, :9].astype(np.float64)
     order = np.lexsort((numbers[:, 1], numbers[:, 0]))
-    numbers, table = numbers[order], table[order]
-    source = table[:, 10]
-    keypoints, n_nodes = _keypoints(table[:, 11])
+    numbers, blobs = numbers[order], table[order, 9]
+    bits = numbers[:, 8].astype(np.int64)
+    keypoints, n_nodes = _keypoints(blobs, bits // _BLOB_LENGTH)
+    predicted = (bits & _PREDICTED) > 0
     return InstanceRows(
         frame=numbers[:, 0].astype(np.int64),
         id=numbers[:, 1].astype(np.int64),
         track=np.where(np.isnan(numbers[:, 2]), -1, numbers[:, 2]).astype(np.int64),
-        source=source,
+        predicted=predicted,
         score=np.ascontiguousarray(numbers[:, 3]),
-        by_model=(numbers[:, 4] > 0) | (source == "predicted"),
-        box=np.ascontiguousarray(numbers[:, 5:9]),
-        shaped=numbers[:, 9] > 0,
+        by_model=predicted | ((bits & _BY_MODEL) > 0),
+        box=np.ascontiguousarray(numbers[:, 4:8]),
+        shaped=(bits & _SHAPED) > 0,
         keypoints=keypoints,
         n_nodes=n_nodes,
     )
@@ -107,13 +117,11 @@ def _fetch(connection: Connection, query: Select) -> list[tuple]:
         cursor.close()
 
 
-def _keypoints(blobs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keypoint blobs (float32 (nodes, 3), or None) decoded in bulk: one `frombuffer` per
-    distinct node count."""
-    n = len(blobs)
-    lengths = np.fromiter((0 if b is None else len(b) for b in blobs), dtype=np.int64, count=n)
+def _keypoints(blobs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keypoint blobs (float32 (nodes, 3), or None) of the given byte lengths decoded in bulk:
+    one `frombuffer` per distinct node count."""
     n_nodes = lengths // (3 * _F32.itemsize)
-    out = np.full((n, int(n_nodes.max(initial=0)), 3), np.nan, dtype=np.float32)
+    out = np.full((len(blobs), int(n_nodes.max(initial=0)), 3), np.nan, dtype=np.float32)
     for nodes in np.unique(n_nodes[n_nodes > 0]):
         where = np.flatnonzero(n_nodes == nodes)
         buffer = b"".join(blobs[where].tolist())
@@ -166,18 +174,20 @@ class DetectionArrays:
     @classmethod
     def build(cls, points: np.ndarray, n_nodes: np.ndarray, box: np.ndarray) -> DetectionArrays:
         """From points already masked (NaN rows for unlabelled nodes) and boxes (NaN rows)."""
-        finite = np.isfinite(points).all(axis=2)
-        # Detection.centre: np.nanmean over the nodes, each coordinate on its own
+        x, y = points[:, :, 0], points[:, :, 1]
+        finite = np.isfinite(x) & np.isfinite(y)
+        # Detection.centre: np.nanmean over the nodes, each coordinate on its own (summed over
+        # the middle axis, node after node, as np.nanmean sums a `(nodes, 2)` array)
         values = ~np.isnan(points)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(values, points, 0.0).sum(axis=1) / values.sum(axis=1)
-        labelled = np.isfinite(points).any(axis=(1, 2))
+        labelled = (np.isfinite(x) | np.isfinite(y)).any(axis=1)
         has_box = ~np.isnan(box[:, 0])
         box_centre = np.stack([(box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2], axis=1)
         centre = np.where(labelled[:, None], mean, np.where(has_box[:, None], box_centre, np.nan))
-        low = np.where(finite[:, :, None], points, np.inf).min(axis=1, initial=np.inf)
-        high = np.where(finite[:, :, None], points, -np.inf).max(axis=1, initial=-np.inf)
-        tight = np.where(finite.any(axis=1)[:, None], np.concatenate([low, high], axis=1), np.nan)
+        low = [np.where(finite, c, np.inf).min(axis=1, initial=np.inf) for c in (x, y)]
+        high = [np.where(finite, c, -np.inf).max(axis=1, initial=-np.inf) for c in (x, y)]
+        tight = np.where(finite.any(axis=1)[:, None], np.stack([*low, *high], axis=1), np.nan)
         extent = np.where(has_box[:, None], box, tight)
         return cls(points, n_nodes, box, centre, extent)
 
@@ -206,10 +216,11 @@ def keypoint_distances(d: DetectionArrays, a: np.ndarray, b: np.ndarray) -> np.n
     """`keypoint_distance` of detections `a[k]` and `b[k]` for every k: the mean distance over
     the nodes both have, else the centre distance."""
     pa, pb = d.points[a], d.points[b]
-    both = np.isfinite(pa).all(axis=2) & np.isfinite(pb).all(axis=2)
+    both = np.isfinite(pa[:, :, 0]) & np.isfinite(pa[:, :, 1]) & np.isfinite(pb[:, :, 0]) & np.isfinite(pb[:, :, 1])
     count = both.sum(axis=1)
     usable = (d.n_nodes[a] > 0) & (d.n_nodes[a] == d.n_nodes[b]) & (count > 0)
-    step = np.where(both, np.sqrt(((pa - pb) ** 2).sum(axis=2)), 0.0)
+    dx, dy = pa[:, :, 0] - pb[:, :, 0], pa[:, :, 1] - pb[:, :, 1]
+    step = np.where(both, np.sqrt(dx * dx + dy * dy), 0.0)
     return np.where(usable, row_means(step, both, count), centre_distances(d, a, b))
 
 

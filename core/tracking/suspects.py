@@ -93,8 +93,8 @@ def find_suspects(
     for it there."""
     rows = read_instances(project, video_id)
     chosen = (rows.track >= 0) & (rows.frame >= 0)
-    if source is not None:
-        chosen &= rows.source == source
+    if source is not None:  # an instance's source is "user" or "predicted"
+        chosen &= {"predicted": rows.predicted, "user": ~rows.predicted}.get(source, False)
     chosen = np.flatnonzero(chosen)
     # the first instance of each (track, frame), in (frame, id) order
     pairs = rows.track[chosen] * (int(rows.frame.max(initial=0)) + 1) + rows.frame[chosen]

@@ -43,7 +43,7 @@ def frame_shapes(project: Project, video_id: int, min_score: float) -> FrameShap
     """What each predicted frame shows (user labels and visible predictions). A frame counts
     as predicted while it holds a prediction or an instance a model made (accepted ones)."""
     rows = read_instances(project, video_id)
-    visible = (rows.source == "user") | np.isnan(rows.score) | (rows.score >= min_score)
+    visible = ~rows.predicted | np.isnan(rows.score) | (rows.score >= min_score)
     keep = np.flatnonzero(visible & np.isin(rows.frame, rows.frame[rows.by_model]))
     keypoints = rows.keypoints[keep]
     points = np.where(keypoints[:, :, 2:3] > 0, keypoints[:, :, :2], np.nan).astype(np.float64)
@@ -56,7 +56,7 @@ def frame_shapes(project: Project, video_id: int, min_score: float) -> FrameShap
     has_box = ~np.isnan(box[:, 0])
     centre = np.where(has_box[:, None], box_centre, np.where(has_points[:, None], mean, np.nan))
     frame, start, count = np.unique(rows.frame[keep], return_index=True, return_counts=True)
-    predicted = rows.source[keep] == "predicted"
+    predicted = rows.predicted[keep]
     reviewable = np.add.reduceat(predicted, start) > 0 if len(start) else np.zeros(0, bool)
     return FrameShapes(frame, start, count, reviewable, points, rows.n_nodes[keep], centre, has_box | has_points)
 
