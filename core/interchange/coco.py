@@ -20,7 +20,7 @@ from core.domain import Box, Instance, Rle, Skeleton
 from core.interchange.dataset import Dataset
 from core.interchange.errors import MalformedFileError
 from core.interchange.images import ImageIndex, frame_names, write_frames
-from core.interchange.validation import check_rle, check_rle_size, finite_number, plain_id, unique
+from core.interchange.validation import MAX_COORD, check_rle, check_rle_size, finite_number, plain_id, unique
 
 
 def load_json(path: Path):
@@ -141,7 +141,10 @@ def _annotation(annotation, images, categories, tracks, dataset: Dataset, path: 
         if annotation.get("keypoints") is not None and not isinstance(annotation["keypoints"], list):
             raise TypeError("'keypoints' must be a list of numbers")
         if annotation.get("keypoints"):
-            values = np.asarray(annotation["keypoints"], dtype=np.float32)
+            values = np.asarray(annotation["keypoints"], dtype=np.float64)
+            if (np.abs(np.nan_to_num(values)) > MAX_COORD).any():
+                raise ValueError("a keypoint value lies further from the frame than any pixel")
+            values = values.astype(np.float32)
             if len(values) != 3 * n_nodes:
                 raise ValueError(f"{len(values)} keypoint values, but its category has {n_nodes} keypoints ({3 * n_nodes} values expected)")
             keypoints = values.reshape(-1, 3)
@@ -152,7 +155,10 @@ def _annotation(annotation, images, categories, tracks, dataset: Dataset, path: 
         if scores is not None:
             if not isinstance(scores, list):
                 raise TypeError("'keypoint_scores' must be a list of numbers")
-            scores = np.asarray(scores, dtype=np.float32)
+            scores = np.asarray(scores, dtype=np.float64)
+            if (np.abs(np.nan_to_num(scores)) > MAX_COORD).any():
+                raise ValueError("a keypoint score is not a score (too large)")
+            scores = scores.astype(np.float32)
         score = finite_number(annotation["score"], path, record, "its score") if "score" in annotation else None
     except MalformedFileError:
         raise

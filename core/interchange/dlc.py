@@ -27,7 +27,7 @@ from core.domain import Instance, Skeleton
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError
 from core.interchange.images import ImageIndex, write_frames
-from core.interchange.validation import unique
+from core.interchange.validation import MAX_COORD
 from core.interchange.yaml_files import dump_yaml, load_yaml
 
 _FRAME_NAME = re.compile(r"img(\d+)\.png$")
@@ -120,7 +120,9 @@ def _read_csv(path: Path, config: dict, dataset: Dataset, index: ImageIndex, vid
             raise MalformedFileError(path, f"{len(row)} cells, the header has {len(coords)}", record)
         relative = "/".join(cell for cell in row[:width] if cell)
         video_id, frame = _locate(relative, path, record, dataset, index, videos)
-        unique(seen_frames, (video_id, frame), path, record, f"the image {relative!r} (video {video_id}, frame)")
+        if (video_id, frame) in seen_frames:  # merging the two rows would keep one of them silently
+            raise MalformedFileError(path, f"image {relative!r} is listed twice ({seen_frames[(video_id, frame)]} and {record})", record)
+        seen_frames[(video_id, frame)] = record
         for who, parts in columns.items():
             keypoints = np.zeros((len(parts), 3), dtype=np.float32)
             for k, (part, at) in enumerate(parts.items()):
@@ -130,8 +132,8 @@ def _read_csv(path: Path, config: dict, dataset: Dataset, index: ImageIndex, vid
                         point = (float(x), float(y))
                     except ValueError:
                         raise MalformedFileError(path, f"{part!r} is not a number ({x[:20]!r}, {y[:20]!r})", record) from None
-                    if math.isinf(point[0]) or math.isinf(point[1]):
-                        raise MalformedFileError(path, f"{part!r} is infinitely far away ({x!r}, {y!r})", record)
+                    if abs(point[0]) > MAX_COORD or abs(point[1]) > MAX_COORD:  # inf too; NaN compares False
+                        raise MalformedFileError(path, f"{part!r} lies further from the frame than any pixel ({x[:20]!r}, {y[:20]!r})", record)
                     if not (math.isnan(point[0]) or math.isnan(point[1])):  # NaN, +nan, -nan: not labelled
                         keypoints[k] = (*point, 2)
             if keypoints[:, 2].any():

@@ -28,6 +28,6 @@ class MalformedFileError(InterchangeError):
     def __init__(self, path: str | Path, what: str, record: str | None = None) -> None:
         self.path = Path(path)
         self.record = record
-        self.what = what
+        self.what = what = " ".join(what.split())  # one line, whatever a library's message held
         where = f"{self.path}, {record}" if record else str(self.path)
         super().__init__(f"{where}: {what}")

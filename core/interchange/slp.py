@@ -16,7 +16,7 @@ import numpy as np
 from core.domain import Instance, Skeleton, Suggestion
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError, MissingDependencyError
-from core.interchange.validation import finite_number, whole_number
+from core.interchange.validation import MAX_COORD, finite_number, whole_number
 
 
 def _sio():
@@ -46,7 +46,9 @@ def read_slp(path: str | Path, frames: Iterable[int] | None = None) -> Dataset:
     try:
         labels = sio.load_slp(str(path), open_videos=False)
     except Exception as error:  # h5py and sleap-io raise many kinds for a damaged file
-        raise MalformedFileError(path, f"not a readable SLEAP file ({type(error).__name__}: {error})") from None
+        reason = " ".join(str(error).split())
+        reason = reason if len(reason) <= 160 else reason[:157] + "..."
+        raise MalformedFileError(path, f"not a readable SLEAP file ({type(error).__name__}: {reason})") from None
     wanted = None if frames is None else set(int(f) for f in frames)
     dataset = Dataset(source=path)
     videos = {}
@@ -103,8 +105,8 @@ def _instance(instance, frame, videos, skeletons, tracks, path: Path, record: st
         raise MalformedFileError(path, f"its points cannot be read ({error})", record) from None
     if len(xy) != n_nodes or len(visible) != n_nodes:  # HDF5 keeps no checksum: check what can be checked
         raise MalformedFileError(path, f"has {len(xy)} points; its skeleton has {n_nodes} nodes", record)
-    if np.isinf(xy).any():
-        raise MalformedFileError(path, "a point is infinitely far away", record)
+    if (np.abs(np.nan_to_num(xy)) > MAX_COORD).any():
+        raise MalformedFileError(path, "a point lies further from the frame than any pixel (a damaged file?)", record)
     labelled = np.isfinite(xy).all(axis=1)
     keypoints = np.zeros((len(xy), 3), dtype=np.float32)
     keypoints[labelled, :2] = xy[labelled]

@@ -188,7 +188,7 @@ def test_a_dlc_row_listed_twice_is_refused(tmp_path, new_project):
     csv_path = _dlc(tmp_path, new_project)
     lines = csv_path.read_text().splitlines()
     csv_path.write_text("\n".join(lines + [lines[4]]) + "\n")
-    _refused(new_project("target"), tmp_path / "dlc", "used twice", f"line {len(lines) + 1}")
+    _refused(new_project("target"), tmp_path / "dlc", "is listed twice", f"line {len(lines) + 1}")
 
 
 def test_a_dlc_bodypart_named_twice_is_refused(tmp_path, new_project):
