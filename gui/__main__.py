@@ -4,4 +4,5 @@ import sys
 
 from gui.app import run
 
-sys.exit(run(sys.argv[1:]))
+if __name__ == "__main__":  # the analysis helper process imports this module too: no window there
+    sys.exit(run(sys.argv[1:]))

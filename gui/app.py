@@ -35,6 +35,7 @@ from core.video import VideoError
 from core.workflows import navigation
 from core.workflows.videos import add_videos
 from gui.actions import ACTIONS, ignoring_checked
+from gui.analysis import LatestAnalysis
 from gui.canvas.frame_view import FrameView
 from gui.canvas_focus import CanvasFocus
 from gui.frame_source import FrameSource
@@ -116,10 +117,8 @@ class MainWindow(QMainWindow):
         # after a burst of edits (a drag is dozens), not on every one.
         self.counts_label = QLabel()
         self.statusBar().addWidget(self.counts_label)
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(300)
-        self._counts_timer.timeout.connect(self._show_counts)
+        self._counts = LatestAnalysis(self, delay_ms=300)  # a pass over every instance: on a worker
+        self._counts.ready.connect(self._show_counts)
 
         self.actions_by_id: dict[str, QAction] = {}
         self._build_actions()
@@ -492,16 +491,15 @@ class MainWindow(QMainWindow):
             self.video_list.setCurrentRow(0)
 
     def _refresh_status(self) -> None:
-        self._counts_timer.start()
+        if self.project is not None:
+            self._counts.request(Project.counts, self.project)
 
-    def _show_counts(self) -> None:
+    def _show_counts(self, c) -> None:
         if self.project is None:
             return
-        c = self.project.counts()
-        self.counts_label.setText(
-            f"{c.videos} videos · {c.frames_labeled} labelled frames · {c.instances_user} labels · "
-            f"{c.instances_predicted} predictions · {c.behaviour_events} behaviour events"
-        )
+        parts = ((c.videos, "video"), (c.frames_labeled, "labelled frame"), (c.instances_user, "label"),
+                 (c.instances_predicted, "prediction"), (c.behaviour_events, "behaviour event"))  # fmt: skip
+        self.counts_label.setText(" · ".join(f"{n:,} {word}{'s' * (n != 1)}" for n, word in parts))
 
     def _update_title(self) -> None:
         name = f"{self.project.name} — " if self.project is not None else ""

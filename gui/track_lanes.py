@@ -17,7 +17,7 @@ from core.edits import Edit
 from core.project import Project
 from core.tracking import Suspect
 from core.tracking.overview import VideoOverview, video_overview
-from gui.analysis import LatestAnalysis
+from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -51,7 +51,11 @@ class TrackLanesWidget(QWidget):
             self.analysis.cancel()
             self._show(None)
         else:
-            self.analysis.request(video_overview, self.project, self.state.video_id, now=True)
+            self.analysis.request(video_overview, self.project, self.state.video_id, now=True, big=self._big)
+
+    @property
+    def _big(self) -> bool:
+        return self.state.frame_count >= BIG_VIDEO_FRAMES
 
     @property
     def busy(self) -> bool:
@@ -76,7 +80,7 @@ class TrackLanesWidget(QWidget):
             catalog = t.topic == "catalog"
             members = t.topic == "instances" and t.concerns(video_id) and (t.track_ids or t.predicted or not t.instance_ids)
             if video_id is not None and (catalog or members):
-                self.analysis.request(video_overview, self.project, video_id)
+                self.analysis.request(video_overview, self.project, video_id, big=self._big)
                 return
 
     # --- geometry ----------------------------------------------------------------------------

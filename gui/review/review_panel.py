@@ -42,7 +42,7 @@ from core.workflows.review import (
     node_threshold_model,
 )
 from core.workflows.review_queue import ReviewQueue
-from gui.analysis import LatestAnalysis
+from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -193,6 +193,10 @@ class ReviewPanel(QWidget):
         return [item.frame_index for item in self.order]
 
     @property
+    def _big(self) -> bool:
+        return self.state.frame_count >= BIG_VIDEO_FRAMES
+
+    @property
     def busy(self) -> bool:
         """Whether a ranking newer than the one listed is under way."""
         return self.analysis.busy
@@ -210,7 +214,7 @@ class ReviewPanel(QWidget):
             return
         if not self.order:
             self.summary.setText("Ranking the predicted frames…")
-        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold, now=True)
+        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold, now=True, big=self._big)
 
     def _ranked(self, queue: ReviewQueue) -> None:
         if queue.video_id == self.state.video_id and queue.by == self.by and queue.min_score == self.threshold:
@@ -233,7 +237,7 @@ class ReviewPanel(QWidget):
                 self._show_queue(self.queue, restart_walk=False)
                 return
         self._restart_walk = False
-        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold)
+        self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold, big=self._big)
 
     def _show_queue(self, queue: ReviewQueue | None, restart_walk: bool | None = None) -> None:
         self.queue = queue
