@@ -134,6 +134,8 @@ def read_file(path: str | Path, format: str | None = None) -> Dataset:
         raise FormatNotRecognisedError(f"cannot import {format!r}; Ethoframe imports {', '.join(IMPORT_FORMATS)}")
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
+    if not path.is_file() and not path.is_dir():  # a FIFO or a device would block the reader forever
+        raise InterchangeError(f"{path} is not a regular file or folder; Ethoframe imports files")
     source = resolve_import_path(path, format)
     try:
         return validate_dataset(READERS[format](source))

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import csv
 import datetime
-import json
 from pathlib import Path
 
 from core.domain import BehaviourEvent
-from core.interchange.coco import load_json
+from core.interchange.coco import finite_json, load_json
 from core.interchange.dataset import Dataset
 from core.interchange.dlc import read_rows
 from core.interchange.errors import MalformedFileError
@@ -255,7 +254,7 @@ def write_boris(dataset: Dataset, out: str | Path) -> list[Path]:
         "behavioral_categories": [], "coding_map": {}, "independent_variables": {}, "converters": {},
         "observations": observations,
     }  # fmt: skip
-    out.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    out.write_text(finite_json(document, out, indent=1), encoding="utf-8")
     return [out]
 
 

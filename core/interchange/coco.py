@@ -18,7 +18,7 @@ from pycocotools import mask as coco_mask
 
 from core.domain import Box, Instance, Rle, Skeleton
 from core.interchange.dataset import Dataset
-from core.interchange.errors import MalformedFileError
+from core.interchange.errors import InterchangeError, MalformedFileError
 from core.interchange.images import ImageIndex, frame_names, write_frames
 from core.interchange.validation import MAX_COORD, check_rle, check_rle_size, finite_number, plain_id, unique
 
@@ -35,6 +35,17 @@ def load_json(path: Path):
         raise MalformedFileError(path, "not a text file (JSON expected)") from None
     except RecursionError:
         raise MalformedFileError(path, "nested too deeply (lists or objects inside each other thousands of times)") from None
+
+
+def finite_json(document, path: Path, indent: int | None = None) -> str:
+    """JSON text of `document`, refusing NaN and Infinity (which JSON has not: other tools fail on them)."""
+    try:
+        return json.dumps(document, indent=indent, allow_nan=False)
+    except ValueError:
+        raise InterchangeError(
+            f"cannot write {path}: the project holds a number that is not finite (NaN or Inf); "
+            "`ethoframe check PROJECT` finds it"
+        ) from None
 
 
 def read_coco(path: str | Path) -> Dataset:
@@ -232,7 +243,7 @@ def write_coco(dataset: Dataset, out: str | Path, images: bool = True, progress=
     folder.mkdir(parents=True, exist_ok=True)
     if images:
         write_frames(dataset, names, folder / "images", progress)
-    json_path.write_text(json.dumps(document), encoding="utf-8")
+    json_path.write_text(finite_json(document, json_path), encoding="utf-8")
     return [json_path] + ([folder / "images"] if images else [])
 
 

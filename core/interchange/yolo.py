@@ -182,6 +182,10 @@ def _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height
             raise MalformedFileError(label, f"a pose line has {5 + n_kpt * dims} numbers (kpt_shape), found {len(fields)}", record)
         found["box"] = _box(values[:4], scale)
         points = np.asarray(values[4:], dtype=np.float64).reshape(n_kpt, dims)
+        if points[:, :2].max(initial=0.0) > 1 + TOLERANCE:
+            raise MalformedFileError(label, "keypoint coordinates must be normalised to [0, 1]", record)
+        if dims == 3 and not np.isin(points[:, 2], (0, 1, 2)).all():
+            raise MalformedFileError(label, "a keypoint visibility must be 0, 1 or 2", record)
         keypoints = np.zeros((n_kpt, 3), dtype=np.float32)
         keypoints[:, :2] = points[:, :2] * scale
         visibility = points[:, 2] if dims == 3 else np.where((points[:, :2] != 0).any(axis=1), 2, 0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.domain import Instance, Skeleton
+from core.domain import Box, Instance, Skeleton
 from core.interchange import MalformedFileError, apply_dataset, export, import_file
 from core.interchange.dataset import Dataset
 
@@ -354,3 +354,18 @@ def test_boris_table_numbers_of_the_wrong_kind_are_one_line(tmp_path, new_projec
     with (tmp_path / "events.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(rows)
     _refused(new_project("target"), tmp_path / "events.csv", cell, "line 2")
+
+
+def test_an_export_never_writes_nan_or_infinity_into_json(tmp_path, new_project):
+    """A project that already holds an infinite number (stored before these checks) is not
+    exported as JSON other tools cannot read: one line says so."""
+    from core.interchange import InterchangeError
+
+    project = new_project("old")
+    fill(project, tmp_path / "frames", {"box"})
+    video = project.videos.all()[0]
+    project.instances.add_many([Instance(video.id, 1, project.label_classes.all()[0].id, box=Box(1, 1, 9, 9),
+                                         source="predicted", score=math.inf)])  # fmt: skip
+    with pytest.raises(InterchangeError, match="not finite") as raised:
+        export(project, tmp_path / "out.json")
+    assert "\n" not in str(raised.value)
