@@ -18,7 +18,7 @@ import numpy as np
 from core.project import Project
 from core.tracking.series import read_instances, row_means
 
-_PAIRS_PER_CHUNK = 1_000_000  # cost entries computed at once (a few tens of MB)
+_PAIRS_PER_CHUNK = 50_000  # cost entries computed at once: small enough to stay in cache
 
 
 @dataclass(frozen=True)

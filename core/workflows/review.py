@@ -187,14 +187,10 @@ def disagreement_order(project: Project, video_id: int, min_score: float = 0.0, 
     order = np.lexsort((frames[here], -score))  # most disagreeing first, ties in frame order
     columns = (frames[here], score, compared, before, now, change, moved, frames[np.maximum(here - 1, 0)])
     return [
-        ReviewItem(frame, value, _disagreement_reason(before, now, change, moved, previous) if compared else "no predicted frame just before")
+        ReviewItem(frame, value, (f"{before} → {now} instances, " if change else "") + f"moved {moved:.1f} px since frame {previous}"
+                   if compared else "no predicted frame just before")
         for frame, value, compared, before, now, change, moved, previous in zip(*(column[order].tolist() for column in columns))
     ]  # fmt: skip
-
-
-def _disagreement_reason(before: int, now: int, change: int, moved: float, previous: int) -> str:
-    count = f"{before} → {now} instances, " if change else ""
-    return f"{count}moved {moved:.1f} px since frame {previous}"
 
 
 def review_order(project: Project, video_id: int, by: ReviewBy = "confidence", min_score: float = 0.0) -> list[ReviewItem]:
