@@ -9,6 +9,10 @@ Four kinds, each with a score (higher: more suspicious):
   first frame);
 - "break": a track ends and another starts near it soon after (one animal, two identities), or
   a track vanishes for a while and comes back somewhere else ("gap").
+
+All four run over whole tracks as arrays (`core.tracking.series`): one query per video, no
+`Instance` per row, no Python loop per detection or per pair of them; at 100,000 predictions
+`find_suspects` takes a fraction of a second (`bench/bench_review_analysis.py`).
 """
 
 from __future__ import annotations
