@@ -128,20 +128,31 @@ def _safe_json_format(path: Path) -> str | None:
 def read_file(path: str | Path, format: str | None = None) -> Dataset:
     """Read a file or folder into a `Dataset` without touching any project (a preview), its
     numbers and shapes checked (`validation.validate_dataset`) against the frame sizes it gives."""
-    path = Path(path)
-    format = format or detect_format(path)
-    if format not in READERS:
-        raise FormatNotRecognisedError(f"cannot import {format!r}; Ethoframe imports {', '.join(IMPORT_FORMATS)}")
+    return validate_dataset(_read(Path(path), format)[1])
+
+
+def import_file(project: Project, path: str | Path, format: str | None = None, progress: Progress | None = None) -> ImportSummary:
+    """Import a file or folder into `project` in one transaction; returns what came in.
+    (`apply_dataset` checks the dataset against the probed videos: no second check here.)"""
+    format, dataset = _read(Path(path), format)
+    return apply_dataset(project, dataset, format, progress)
+
+
+def _read(path: Path, format: str | None) -> tuple[str, Dataset]:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
     if not path.is_file() and not path.is_dir():  # a FIFO or a device would block the reader forever
         raise InterchangeError(f"{path} is not a regular file or folder; Ethoframe imports files")
-    source = resolve_import_path(path, format)
+    source = path
     try:
-        return validate_dataset(READERS[format](source))
+        format = format or detect_format(path)
+        if format not in READERS:
+            raise FormatNotRecognisedError(f"cannot import {format!r}; Ethoframe imports {', '.join(IMPORT_FORMATS)}")
+        source = resolve_import_path(path, format)
+        return format, READERS[format](source)
     except InterchangeError:
         raise
-    except OSError as error:
+    except OSError as error:  # permission, a file that vanished, an I/O error of the disk
         raise InterchangeError(f"{error.filename or source}: cannot be read ({error.strerror or error})") from None
     except (TypeError, KeyError, AttributeError, IndexError, ValueError, ArithmeticError, RecursionError, MemoryError) as error:
         # A structure no reader check foresaw: still one line naming the file, never a traceback.
@@ -149,14 +160,8 @@ def read_file(path: str | Path, format: str | None = None) -> Dataset:
 
 
 def _short(error: BaseException) -> str:
-    text = str(error)
+    text = " ".join(str(error).split())
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def import_file(project: Project, path: str | Path, format: str | None = None, progress: Progress | None = None) -> ImportSummary:
-    """Import a file or folder into `project` in one transaction; returns what came in."""
-    format = format or detect_format(path)
-    return apply_dataset(project, read_file(path, format), format, progress)
 
 
 def export(project: Project, out: str | Path, format: str | None = None, what: What = "both", progress: Progress | None = None) -> ExportSummary:

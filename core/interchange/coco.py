@@ -35,6 +35,8 @@ def load_json(path: Path):
         raise MalformedFileError(path, "not a text file (JSON expected)") from None
     except RecursionError:
         raise MalformedFileError(path, "nested too deeply (lists or objects inside each other thousands of times)") from None
+    except ValueError as error:  # a number of more digits than Python converts (int_max_str_digits)
+        raise MalformedFileError(path, f"holds a value JSON readers cannot take ({' '.join(str(error).split())[:80]})") from None
 
 
 def finite_json(document, path: Path, indent: int | None = None) -> str:

@@ -369,3 +369,61 @@ def test_an_export_never_writes_nan_or_infinity_into_json(tmp_path, new_project)
     with pytest.raises(InterchangeError, match="not finite") as raised:
         export(project, tmp_path / "out.json")
     assert "\n" not in str(raised.value)
+
+
+# --- OSError: one line naming the file -------------------------------------------------------------
+
+
+def test_a_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, new_project, monkeypatch):
+    import errno
+
+    from core.interchange import InterchangeError, coco
+
+    path, _ = _coco(tmp_path, new_project)
+
+    def unreadable(where):
+        raise PermissionError(errno.EACCES, "Permission denied", str(where))
+
+    monkeypatch.setattr(coco, "load_json", unreadable)
+    project = new_project("target")
+    with pytest.raises(InterchangeError) as raised:
+        import_file(project, path, "coco")
+    assert str(raised.value) == f"{path}: cannot be read (Permission denied)"
+
+
+def test_a_full_disk_during_export_is_one_line_naming_the_file(tmp_path, new_project, monkeypatch):
+    import errno
+
+    from core.interchange import InterchangeError
+
+    project = new_project("source")
+    fill(project, tmp_path / "frames", {"box"})
+    real_write = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.suffix == ".json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(InterchangeError) as raised:
+        export(project, tmp_path / "out", "coco")
+    assert str(raised.value) == f"cannot write {tmp_path / 'out' / 'annotations.json'}: No space left on device"
+
+
+def test_a_number_of_ten_thousand_digits_is_one_line(tmp_path, new_project):
+    path, document = _coco(tmp_path, new_project)
+    text = json.dumps(document).replace('"iscrowd": 0', '"iscrowd": ' + "9" * 10_000, 1)
+    path.write_text(text)
+    _refused(new_project("target"), path, "annotations.json")
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path, new_project):
+    import os
+
+    from core.interchange import InterchangeError
+
+    fifo = tmp_path / "labels.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InterchangeError, match="not a regular file"):
+        import_file(new_project("target"), fifo, "coco")
