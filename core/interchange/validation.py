@@ -221,7 +221,10 @@ def _polygon(polygon: np.ndarray, size, where, record: str, counts: dict) -> np.
 
 def _keypoints(keypoints: np.ndarray, where, record: str, counts: dict) -> np.ndarray:
     visibility = keypoints[:, 2]
-    if not np.isin(visibility, (0, 1, 2)).all():
+    known_visibility = bool(((visibility == 0) | (visibility == 1) | (visibility == 2)).all())
+    if known_visibility and np.abs(keypoints[:, :2]).max(initial=0.0) <= MAX_COORD:  # NaN fails this: the slow path
+        return keypoints
+    if not known_visibility:
         bad = visibility[~np.isin(visibility, (0, 1, 2))][0]
         raise MalformedFileError(where, f"a keypoint visibility is {bad:g}; visibility is 0, 1 or 2", record)
     xy = keypoints[:, :2]
