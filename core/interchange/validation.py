@@ -9,7 +9,7 @@ the probed videos, `read_file` with what the file says, for the preview). What i
 damage is refused with `MalformedFileError`; what a careful user would want kept is kept and
 counted in the dataset's notes: a NaN keypoint (DeepLabCut's and SLEAP's way to say "not
 labelled") becomes unlabelled, a box or polygon reaching past the frame edge is clamped to it,
-and a zero-size box (COCO tools write some) is dropped while the instance stays.
+and a zero-size box (COCO tools write some) is dropped, with its instance when it had nothing else.
 
 Masks are checked by decoding COCO's compressed RLE string here, with numpy (the format is a
 few lines of LEB128-like digits; about 20 us a mask): the run lengths must be non-negative and
@@ -138,12 +138,17 @@ def validate_dataset(dataset: Dataset, sizes: dict[int, tuple[int, int]] | None 
         whole_number(video.height, where, record, "a video's height", 0, MAX_SIDE)
     if sizes is None:
         sizes = {v.id: (v.width, v.height) for v in dataset.videos if v.width and v.height}
-    counts = {"clamped": 0, "nan_keypoints": 0, "empty_boxes": 0}
-    instances = []
+    counts = {"clamped": 0, "nan_keypoints": 0, "empty_boxes": 0, "empty_instances": 0}
+    instances, origins = [], []
     for number, (instance, origin) in enumerate(zip(dataset.instances, dataset.origins)):
         record = origin or f"instance {number + 1}"
         whole_number(instance.frame_index, where, record, "its frame index")
-        instances.append(_instance(instance, sizes.get(instance.video_id), where, record, counts))
+        checked = _instance(instance, sizes.get(instance.video_id), where, record, counts)
+        if instance.box is not None and checked.box is None and not (checked.polygons or checked.mask or checked.keypoints is not None):
+            counts["empty_instances"] += 1  # a zero-size box was all it had: nothing to show or train on
+            continue
+        instances.append(checked)
+        origins.append(origin)
     for number, event in enumerate(dataset.events):
         record = f"event {number + 1}"
         whole_number(event.start_frame, where, record, "an event's start frame")
@@ -155,8 +160,9 @@ def validate_dataset(dataset: Dataset, sizes: dict[int, tuple[int, int]] | None 
     if counts["nan_keypoints"]:
         notes.append(f"{counts['nan_keypoints']} keypoints had no finite position (NaN): imported as unlabelled")
     if counts["empty_boxes"]:
-        notes.append(f"{counts['empty_boxes']} boxes had no area: left out (their instances kept)")
-    return replace(dataset, instances=instances, notes=notes)
+        dropped = counts["empty_instances"]
+        notes.append(f"{counts['empty_boxes']} boxes had no area: left out" + (f" ({dropped} instances had nothing else and were left out too)" if dropped else ""))
+    return replace(dataset, instances=instances, origins=origins, notes=notes)
 
 
 def _instance(instance, size, where, record: str, counts: dict):

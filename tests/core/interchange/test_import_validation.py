@@ -427,3 +427,17 @@ def test_a_fifo_is_refused_instead_of_blocking(tmp_path, new_project):
     os.mkfifo(fifo)
     with pytest.raises(InterchangeError, match="not a regular file"):
         import_file(new_project("target"), fifo, "coco")
+
+
+def test_a_zero_size_box_is_left_out_and_counted(tmp_path, new_project):
+    path, document = _coco(tmp_path, new_project, {"box", "pose"})
+    boxed = next(a for a in document["annotations"] if "keypoints" not in a)
+    boxed["bbox"][2] = 0
+    posed = next(a for a in document["annotations"] if "keypoints" in a)
+    posed["bbox"][3] = 0
+    path.write_text(json.dumps(document))
+    project = new_project("target")
+    summary = import_file(project, path)
+    assert any("2 boxes had no area: left out (1 instances had nothing else" in note for note in summary.notes), summary.notes
+    stored = [i for f in project.instances.on_frames(project.videos.all()[0].id, 0, 99).values() for i in f]
+    assert len(stored) == len(document["annotations"]) - 1 and all(i.box is None or i.box.area > 0 for i in stored)
