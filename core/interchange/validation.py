@@ -140,7 +140,8 @@ def validate_dataset(dataset: Dataset, sizes: dict[int, tuple[int, int]] | None 
         sizes = {v.id: (v.width, v.height) for v in dataset.videos if v.width and v.height}
     counts = {"clamped": 0, "nan_keypoints": 0, "empty_boxes": 0, "empty_instances": 0}
     instances, origins = [], []
-    for number, (instance, origin) in enumerate(zip(dataset.instances, dataset.origins)):
+    named = list(dataset.origins) + [None] * (len(dataset.instances) - len(dataset.origins))  # never drop an instance unnamed
+    for number, (instance, origin) in enumerate(zip(dataset.instances, named)):
         record = origin or f"instance {number + 1}"
         whole_number(instance.frame_index, where, record, "its frame index")
         checked = _instance(instance, sizes.get(instance.video_id), where, record, counts)
