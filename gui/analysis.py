@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -29,18 +30,31 @@ from gui.worker import Worker, run_in_background
 
 BIG_VIDEO_FRAMES = 5000  # a video this long has its analyses run in the helper process
 _pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def _process_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        return _pool or _start_pool()
+
+
+def _start_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         methods = multiprocessing.get_all_start_methods()  # never "fork": this process runs Qt
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":  # its children start with core imported
             context.set_forkserver_preload(["core.workflows.analysis_runner"])
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        _pool = ProcessPoolExecutor(max_workers=2, mp_context=context)  # the queue's head beside its whole
         atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
     return _pool
+
+
+def warm_up() -> None:
+    """Start the helper process now, on a thread (a second or so), so that the first long video
+    opened finds it ready."""
+    threading.Thread(target=lambda: _process_pool().submit(int).result(), daemon=True).start()
 
 
 class _Relay(QObject):
@@ -93,17 +107,28 @@ class LatestAnalysis(QObject):
         number, function, project, args, in_process = self._wanted
         self._wanted = None
         self._running = True
-        if in_process:
-            future = _process_pool().submit(run_on_project, str(project.folder), function, args)
-            future.add_done_callback(lambda done, number=number: self._relay_answer(number, done))
+        if in_process:  # submitted from a thread: the pool's first submit starts its process (0.6 s)
+            threading.Thread(target=self._submit, args=(number, str(project.folder), function, args), daemon=True).start()
         else:
             worker = Worker(_numbered, number, function, (project, *args), with_progress=False)
             worker.signals.done.connect(self._finished)  # a bound method: dropped if this view is deleted
             run_in_background(worker)
 
-    def _relay_answer(self, number: int, future: Future) -> None:
+    def _submit(self, number: int, folder: str, function: Callable[..., Any], args: tuple) -> None:
+        """On a plain thread: hand the request to the helper process."""
+        try:
+            future = _process_pool().submit(run_on_project, folder, function, args)
+        except Exception as error:  # noqa: BLE001 - the pool is shut down (quitting), or could not start
+            self._relay_answer(number, None, error)
+            return
+        future.add_done_callback(lambda done: self._relay_answer(number, done))
+
+    def _relay_answer(self, number: int, future: Future | None, failure: BaseException | None = None) -> None:
         """On the pool's thread: hand the answer to the GUI thread (unless the view is gone)."""
-        error = future.exception() if not future.cancelled() else RuntimeError("cancelled")
+        if future is None:
+            error = failure
+        else:
+            error = future.exception() if not future.cancelled() else RuntimeError("cancelled")
         try:
             self._relay.answered.emit((number, None if error else future.result(), error))
         except RuntimeError:  # the view was deleted meanwhile

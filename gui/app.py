@@ -35,7 +35,7 @@ from core.video import VideoError
 from core.workflows import navigation
 from core.workflows.videos import add_videos
 from gui.actions import ACTIONS, ignoring_checked
-from gui.analysis import LatestAnalysis
+from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis, warm_up
 from gui.canvas.frame_view import FrameView
 from gui.canvas_focus import CanvasFocus
 from gui.frame_source import FrameSource
@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
             self.frames.close()
             self.project.close()
         self.project = project
+        if project.db.is_sqlite and any(v.frame_count >= BIG_VIDEO_FRAMES for v in project.videos.all()):
+            warm_up()  # long videos' analyses run in the helper process: start it now
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
         self.undo_controller.refused.connect(self.show_message)
@@ -247,7 +249,8 @@ class MainWindow(QMainWindow):
             return
         video_id = self.video_list.item(row).data(Qt.ItemDataRole.UserRole)
         video = self.project.videos.get(video_id)
-        if not self.frames.open(video.path):
+        index_cache = self.project.folder / "models" / ".video_index" if self.project.folder is not None else None
+        if not self.frames.open(video.path, index_cache):
             return
         for widget in (self.slider, self.frame_box):
             widget.setRange(0, max(video.frame_count - 1, 0))
@@ -533,6 +536,7 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Ethoframe")
+    warm_up()  # the helper process for long videos' analyses starts while the window is built
     window = MainWindow(args.project)
     window.show()
     if args.screenshot:

@@ -3,6 +3,8 @@ its worker-thread callback into a Qt signal delivered on the GUI thread."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -24,11 +26,13 @@ class FrameSource(QObject):
         self._ready_from_worker.connect(self.frame_ready, Qt.ConnectionType.QueuedConnection)
         self._error_from_worker.connect(self.failed, Qt.ConnectionType.QueuedConnection)
 
-    def open(self, path: str) -> bool:
-        """Open a video; on failure emit `failed` and keep nothing open."""
+    def open(self, path: str, index_cache_dir: Path | None = None) -> bool:
+        """Open a video; on failure emit `failed` and keep nothing open. The packet index (a
+        scan of the whole file: about a second for 200,000 frames) is kept in `index_cache_dir`
+        for the next opening."""
         self.close()
         try:
-            self._reader = open_video(path)
+            self._reader = open_video(path, index_cache_dir=index_cache_dir)
         except VideoError as error:
             self.failed.emit(str(error))
             return False

@@ -13,7 +13,7 @@ worker, and after an edit the queue re-ranks only the frames the edit touched
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,11 +37,9 @@ from core.workflows.review import (
     ReviewBy,
     ReviewItem,
     accept_visible,
-    highest_score,
     next_to_review,
-    node_threshold_model,
 )
-from core.workflows.review_queue import ReviewQueue
+from core.workflows.review_queue import ReviewContext, ReviewQueue, review_context
 from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis
 from gui.state import AppState
 from gui.undo import UndoController
@@ -61,15 +59,19 @@ class ReviewPanel(QWidget):
         """`push_edit` applies an edit through the undo stack and says whether it was made."""
         super().__init__(parent)
         self.undo, self.state, self.project, self.push_edit = undo, state, undo.project, push_edit
-        self.order: list[ReviewItem] = []
+        self.order: Sequence[ReviewItem] = []
         self.queue: ReviewQueue | None = None
         self.analysis = LatestAnalysis(self)
         self.analysis.ready.connect(self._ranked)
         self.analysis.failed.connect(self.message.emit)
+        self.head_analysis = LatestAnalysis(self)  # a long video's first frames, while the rest is ranked
+        self.head_analysis.ready.connect(self._ranked)
+        self.context_analysis = LatestAnalysis(self)  # the slider's scale and the node-threshold model
+        self.context_analysis.ready.connect(self._show_context)
         self._listed: list[tuple[int, str]] = []  # what the list shows
         self._top = 1.0  # the score at the slider's right end
         self._restart_walk = True
-        self._walk: list[ReviewItem] = []  # the order as it stood when the user came to this frame, for "next"
+        self._walk: list[tuple[float, int]] = []  # the order as it stood when the user came to this frame, for "next"
 
         self.order_box = QComboBox()
         self.order_box.setObjectName("review_order")
@@ -156,9 +158,13 @@ class ReviewPanel(QWidget):
     def set_threshold(self, score: float) -> None:
         self.threshold_slider.setValue(round(score / self._top * SLIDER_STEPS))
 
-    def _update_scale(self) -> None:
+    def _show_context(self, context: ReviewContext) -> None:
+        if context.video_id == self.state.video_id:
+            self._update_scale(context.highest_score)
+            self._show_node_threshold(context.node_model_id)
+
+    def _update_scale(self, highest: float | None) -> None:
         """Stretch the slider over the video's scores when they go past 1, keeping the threshold."""
-        highest = highest_score(self.project, self.state.video_id) if self.state.video_id is not None else None
         top = max(1.0, float(highest or 0.0))
         self._show_scale(top)
         if top != self._top:
@@ -190,7 +196,7 @@ class ReviewPanel(QWidget):
 
     @property
     def _frames(self) -> list[int]:
-        return [item.frame_index for item in self.order]
+        return self.queue.frames if self.queue is not None else []
 
     @property
     def _big(self) -> bool:
@@ -198,28 +204,34 @@ class ReviewPanel(QWidget):
 
     @property
     def busy(self) -> bool:
-        """Whether a ranking newer than the one listed is under way."""
-        return self.analysis.busy
+        """Whether a ranking newer than the one listed (or its scale) is under way."""
+        return self.analysis.busy or self.context_analysis.busy
 
     def refresh(self) -> None:
         """Rank the video's predicted frames anew (on a worker) and list the first `MAX_LISTED`;
         the walk "next" follows starts anew (the threshold, the order or the predictions changed)."""
         video_id = self.state.video_id
-        self._update_scale()
-        self._show_node_threshold()
         self._restart_walk = True
         if video_id is None:
             self.analysis.cancel()
             self._show_queue(None)
+            self._update_scale(None)
+            self._show_node_threshold(None)
             return
-        if not self.order:
+        if not len(self.order):
             self.summary.setText("Ranking the predicted frames…")
+        if self._big and self.by == "confidence":
+            self.head_analysis.request(ReviewQueue.build_head, self.project, video_id, self.threshold, MAX_LISTED, now=True, big=True)
         self.analysis.request(ReviewQueue.build, self.project, video_id, self.by, self.threshold, now=True, big=self._big)
+        self.context_analysis.request(review_context, self.project, video_id, now=True, big=self._big)
 
     def _ranked(self, queue: ReviewQueue) -> None:
-        if queue.video_id == self.state.video_id and queue.by == self.by and queue.min_score == self.threshold:
-            self._show_queue(queue)
-            self.ranked.emit()
+        if queue.video_id != self.state.video_id or queue.by != self.by or queue.min_score != self.threshold:
+            return  # asked before the video, the order or the threshold changed
+        if queue.partial and not self.analysis.busy:
+            return  # the whole order came first
+        self._show_queue(queue)
+        self.ranked.emit()
 
     def _edit_done(self, edit: Edit) -> None:
         """Re-rank what the edit touched; the walk "next" follows is kept (the edited frame may
@@ -243,9 +255,9 @@ class ReviewPanel(QWidget):
         self.queue = queue
         self.order = queue.items if queue is not None else []
         if self._restart_walk if restart_walk is None else restart_walk:
-            self._walk = list(self.order)  # a copy: the queue re-ranks in place
+            self._walk = queue.snapshot() if queue is not None else []  # a copy: the queue re-ranks in place
         self._restart_walk = True
-        listed = [(item.frame_index, item.reason) for item in self.order[:MAX_LISTED]]
+        listed = [(item.frame_index, item.reason) for item in (queue.head(MAX_LISTED) if queue is not None else [])]
         if listed != self._listed:  # an edit far down the order leaves the list as it is
             self._listed = listed
             self.frame_list.blockSignals(True)
@@ -256,13 +268,15 @@ class ReviewPanel(QWidget):
                 self.frame_list.addItem(row)
             self.frame_list.blockSignals(False)
         shown = f" (the first {MAX_LISTED} listed)" if len(self.order) > MAX_LISTED else ""
-        self.summary.setText(f"{len(self.order)} frames to review{shown}" if self.order else "No predictions to review")
+        if queue is not None and queue.partial:
+            self.summary.setText(f"The {len(self.order)} least confident frames; ranking the rest…")
+            return
+        self.summary.setText(f"{len(self.order):,} frames to review{shown}" if len(self.order) else "No predictions to review")
         self._mark_current()
 
-    def _show_node_threshold(self) -> None:
+    def _show_node_threshold(self, model_id: int | None) -> None:
         """Show the node threshold of the pose model whose predictions this video shows."""
-        video_id = self.state.video_id
-        self.node_model_id = node_threshold_model(self.project, video_id) if video_id is not None else None
+        self.node_model_id = model_id
         enabled = self.node_model_id is not None
         self.node_threshold_box.setEnabled(enabled)
         self.node_threshold_label.setEnabled(enabled)
@@ -283,7 +297,7 @@ class ReviewPanel(QWidget):
         self.display_changed.emit()
 
     def _arrived(self) -> None:
-        self._walk = list(self.order)
+        self._walk = self.queue.snapshot() if self.queue is not None else []
         self._mark_current()
 
     def _mark_current(self) -> None:
@@ -312,7 +326,7 @@ class ReviewPanel(QWidget):
         """Go to the next (+1) or previous (-1) frame in review order."""
         here = self.state.frame_index
         frames = self._frames
-        frame = next_to_review(frames, here, direction, [item.frame_index for item in self._walk])
+        frame = next_to_review(frames, here, direction, [frame for _, frame in self._walk])
         if frame is None and direction > 0:
             # Past the end while frames are still listed (visited, or moved down by an edit):
             # round again from the top rather than claim there is nothing left.

@@ -28,7 +28,7 @@ def test_reviewing_real_sleap_predictions(qtbot, tmp_path, shared_data):
     controller.dock.raise_()
     panel = controller.panel
     qtbot.waitUntil(lambda: not panel.busy)  # ranked on a worker
-    assert panel.summary.text() == "1100 frames to review (the first 300 listed)"
+    assert panel.summary.text() == "1,100 frames to review (the first 300 listed)"
     first = panel.frame_list.item(0)
     assert first.text() == "frame 1008  ·  lowest score 0.80 (3 predictions)"
     qtbot.mouseClick(panel.frame_list.viewport(), Qt.MouseButton.LeftButton, pos=panel.frame_list.visualItemRect(first).center())
