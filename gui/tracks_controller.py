@@ -64,7 +64,7 @@ class TracksController(QObject):
 
     def _tracked(self, summary) -> None:
         self.suspects = []
-        self.message.emit(f"tracked: {summary}")
+        self.message.emit(summary.describe())
         self.tracked.emit(summary)
 
     def refresh_suspects(self) -> list[Suspect]:

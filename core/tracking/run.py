@@ -44,6 +44,16 @@ class TrackSummary:
     def instances_untracked(self) -> int:
         return self.instances - self.instances_tracked
 
+    def describe(self) -> str:
+        """One sentence for the status line, e.g. "tracked 1,180 of 1,200 instances on 600
+        frames: 3 tracks (1 new); 20 left without a track"."""
+        tracks = len(self.track_ids)
+        text = (f"tracked {self.instances_tracked:,} of {self.instances:,} instances on {self.frames:,} frames: "
+                f"{tracks} track{'s' * (tracks != 1)} ({self.tracks_created} new)")  # fmt: skip
+        if self.instances_untracked:
+            text += f"; {self.instances_untracked:,} left without a track"
+        return text
+
 
 def track_video(
     project: Project,

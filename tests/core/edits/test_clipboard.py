@@ -35,3 +35,18 @@ def test_paste_to_another_video_drops_masks_of_another_size(project, video):
     assert pasted.mask is None and pasted.box == Box(1, 1, 9, 9) and pasted.source == "user" and pasted.score is None
     with pytest.raises(InvalidEditError, match="outside video"):
         edits.paste_instances(project, [source], other.id, 50)
+
+
+def test_a_copy_never_takes_a_track_already_on_the_frame(project, video, catalog):
+    from core.domain import Box, Instance
+    from core.edits import EditHistory, copy_previous_labeled_frame
+
+    alice, bob = catalog["alice"].id, catalog["bob"].id
+    project.instances.add(Instance(video.id, 10, track_id=alice, box=Box(0, 0, 5, 5)))
+    project.instances.add(Instance(video.id, 10, track_id=bob, box=Box(10, 0, 15, 5)))
+    project.instances.add(Instance(video.id, 11, track_id=alice, box=Box(1, 0, 6, 5), source="predicted", score=0.9))
+    history = EditHistory(project)
+    history.push(copy_previous_labeled_frame(project, video.id, 11))
+    tracks = sorted((i.source, i.track_id or 0) for i in project.instances.on_frame(video.id, 11))
+    assert tracks == [("predicted", alice), ("user", 0), ("user", bob)]  # alice stays the prediction's
+    assert history.texts()[0] == ["Copy labels of frame 10 (1 without its track: taken here)"]

@@ -28,6 +28,7 @@ def test_track_predictions_in_chunks_and_name_the_tracks(project, video, add_pat
     assert len(a) == len(b) == 1 and a != b
     assert [project.tracks.get(t).name for t in summary.track_ids] == ["animal 1", "animal 2"]
     assert (summary.instances, summary.instances_tracked, summary.tracks_created) == (120, 120, 2)
+    assert summary.describe().startswith("tracked 120 of 120 instances on ") and "2 tracks (2 new)" in summary.describe()
     assert summary.emptied_track_ids == (old.id,)
     again = track_video(project, video.id, "predicted", max_animals=2)  # re-running reuses the names
     assert again.tracks_created == 0 and again.track_ids == summary.track_ids
