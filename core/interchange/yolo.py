@@ -80,7 +80,7 @@ def read_yolo(path: str | Path) -> Dataset:
                     for number, line in enumerate(_label_lines(label, root)):
                         if line.strip():
                             record = f"line {number + 1}"
-                            width, height = size = size or _image_size(image, yaml_path)
+                            width, height = size = size or _image_size(image)
                             instance = _parse(line, label, record, classes, n_kpt, dims, skeleton_id, width, height)
                             dataset.add_instance(Instance(video_id, frame, **instance), f"{label.name}, {record}")
     if not seen:
@@ -101,7 +101,7 @@ def _label_lines(label: Path, root: Path) -> list[str]:
         raise MalformedFileError(label, "not a text file (YOLO label lines expected)") from None
 
 
-def _image_size(image: Path, yaml_path: Path) -> tuple[int, int]:
+def _image_size(image: Path) -> tuple[int, int]:
     try:
         width, height = image_size(image)
     except Exception as error:  # Pillow and OpenCV raise many kinds for a damaged image
