@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.interchange import boris, coco, csv_export, dlc, slp, yolo
+from core.interchange import analysis_h5, boris, coco, csv_export, dlc, nwb, slp, yolo
 from core.interchange.apply import ImportSummary, Progress, apply_dataset
 from core.interchange.collect import What, collect
 from core.interchange.dataset import Dataset
@@ -38,7 +38,10 @@ WRITERS = {
     "slp": lambda d, out, progress: slp.write_slp(d, out),
     "boris": lambda d, out, progress: boris.write_boris(d, out),
     "csv": lambda d, out, progress: csv_export.write_csv(d, out),
+    "h5": lambda d, out, progress: analysis_h5.write_analysis_h5(d, out),
+    "nwb": lambda d, out, progress: nwb.write_nwb(d, out),
 }
+EXPORT_SUFFIXES = {".slp": "slp", ".boris": "boris", ".json": "coco", ".tsv": "boris", ".h5": "h5", ".nwb": "nwb", ".csv": "csv"}
 IMPORT_FORMATS = tuple(READERS)
 EXPORT_FORMATS = tuple(WRITERS)
 
@@ -166,9 +169,10 @@ def _short(error: BaseException) -> str:
 
 def export(project: Project, out: str | Path, format: str | None = None, what: What = "both", progress: Progress | None = None) -> ExportSummary:
     """Write the project's labels, predictions or both to `out` in `format` (by default, the
-    one `out`'s suffix names: .slp, .boris, .json, .tsv)."""
+    one `out`'s suffix names: .slp, .boris, .json, .tsv, .h5, .nwb, .csv). Writes `out` itself
+    when it names a file, else into the folder `out`; the summary lists every file written."""
     out = Path(out)
-    format = format or {".slp": "slp", ".boris": "boris", ".json": "coco", ".tsv": "boris"}.get(out.suffix.lower())
+    format = format or EXPORT_SUFFIXES.get(out.suffix.lower())
     if format not in WRITERS:
         raise FormatNotRecognisedError(f"cannot tell the format to export from {out.name!r}; name one of {', '.join(EXPORT_FORMATS)}")
     dataset = collect(project, what)

@@ -1,5 +1,8 @@
 """CSV tables for analysis (export only): trajectories and behaviour.
 
+Written to the file named (`traj.csv`, with `traj_behaviour_events.csv`... beside it) or,
+for a folder, under these names:
+
 - `trajectories.csv`: `video, frame, track, instance, node, x, y, visibility, score, source`,
   one row per labelled keypoint; an instance without keypoints gives one `centroid` row (the
   centre of its box, mask or polygon).
@@ -20,12 +23,19 @@ from core.interchange.dataset import Dataset
 
 
 def write_csv(dataset: Dataset, out: str | Path) -> list[Path]:
+    """Trajectories to `out` itself when it ends in `.csv` (behaviour tables beside it, as
+    `<name>_behaviour_events.csv` and `<name>_behaviour_frames.csv`), else the three tables
+    under their own names into the folder `out`; returns the files written."""
     out = Path(out)
-    folder = out.parent if out.suffix == ".csv" else out
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [_trajectories(dataset, folder / "trajectories.csv")]
+    if out.suffix.lower() == ".csv":
+        trajectories = out
+        events, frames = (out.with_name(f"{out.stem}_{name}.csv") for name in ("behaviour_events", "behaviour_frames"))
+    else:
+        trajectories, events, frames = (out / f"{name}.csv" for name in ("trajectories", "behaviour_events", "behaviour_frames"))
+    trajectories.parent.mkdir(parents=True, exist_ok=True)
+    written = [_trajectories(dataset, trajectories)]
     if dataset.events:
-        written += [_events(dataset, folder / "behaviour_events.csv"), _frames(dataset, folder / "behaviour_frames.csv")]
+        written += [_events(dataset, events), _frames(dataset, frames)]
     return written
 
 

@@ -132,16 +132,31 @@ def _instance(instance, frame, videos, skeletons, tracks, path: Path, record: st
 
 
 def write_slp(dataset: Dataset, out: str | Path) -> list[Path]:
-    """Write a `.slp` file (videos are referenced, not embedded); returns the files written."""
+    """Write a `.slp` file (videos are referenced, not embedded) to `out`, or `labels.slp` in
+    the folder `out`; returns the files written."""
     sio = _sio()
     out = Path(out)
-    if out.suffix != ".slp":
-        out = out / "labels.slp" if out.is_dir() or not out.suffix else out.with_suffix(".slp")
+    if out.is_dir() or not out.suffix:
+        out = out / "labels.slp"
+    labels, skipped = sleap_labels(sio, dataset)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        sio.save_slp(labels, str(out), embed=False, verbose=False)
+    except Exception as error:
+        raise InterchangeError(f"cannot write {out}: {error}") from None
+    if skipped:
+        dataset.notes.append(f"{skipped} instances without keypoints were left out: SLEAP files hold poses only")
+    return [out]
+
+
+def sleap_labels(sio, dataset: Dataset):
+    """`(sleap_io.Labels, number of instances left out)` of a dataset: its poses (instances
+    without keypoints are left out), videos with their frame counts and rates, suggestions."""
     skeletons = {s.id: sio.Skeleton(nodes=list(s.nodes), edges=[list(e) for e in s.edges],
                                     symmetries=[list(p) for p in s.symmetries], name=s.name)
                  for s in dataset.skeletons}  # fmt: skip
     tracks = {t.id: sio.Track(name=t.name) for t in dataset.tracks}
-    videos = {v.id: sio.Video(filename=v.path, open_backend=False) for v in dataset.videos}
+    videos = {v.id: sio.Video(filename=v.path, open_backend=False, backend_metadata=_video_metadata(v)) for v in dataset.videos}
     frames: dict[tuple[int, int], list] = {}
     skipped = 0
     for instance in dataset.instances:
@@ -157,14 +172,13 @@ def write_slp(dataset: Dataset, out: str | Path) -> list[Path]:
         tracks=list(tracks.values()),
         suggestions=[sio.SuggestionFrame(video=videos[s.video_id], frame_idx=s.frame_index) for s in dataset.suggestions],
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        sio.save_slp(labels, str(out), embed=False, verbose=False)
-    except Exception as error:
-        raise InterchangeError(f"cannot write {out}: {error}") from None
-    if skipped:
-        dataset.notes.append(f"{skipped} instances without keypoints were left out: SLEAP files hold poses only")
-    return [out]
+    return labels, skipped
+
+
+def _video_metadata(video) -> dict:
+    if video.frame_count and video.width and video.height:
+        return {"shape": (int(video.frame_count), int(video.height), int(video.width), 3), "fps": float(video.fps or 0.0)}
+    return {}
 
 
 def _sleap_instance(sio, instance: Instance, skeletons, tracks):
