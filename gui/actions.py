@@ -38,6 +38,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("ml.predict", "&Model", "&Predict…", "predict", ("Ctrl+Shift+P",)),
     ActionSpec("view.fit", "&View", "&Fit Frame to Window", "fit_view", ("Ctrl+0",)),
     ActionSpec("view.predictions", "&View", "Show/Hide &Predictions", "toggle_predictions", ("Ctrl+P",)),
+    ActionSpec("view.reset_layout", "&View", "&Reset Layout", "reset_layout", (), needs_project=False),
     ActionSpec("go.play", "&Go", "Play/Pause", "toggle_playback", ("Space",)),
     ActionSpec("go.next", "&Go", "Next Frame", "next_frame", ("Right", ".")),
     ActionSpec("go.previous", "&Go", "Previous Frame", "previous_frame", ("Left", ",")),

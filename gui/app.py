@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSlider,
     QSpinBox,
@@ -51,6 +52,7 @@ from gui.tool_bar import ToolBar
 from gui.tracks_controller import TracksController
 from gui.training import TrainingController
 from gui.undo import UndoController
+from gui.window_layout import WindowLayout
 
 JUMP = 50
 
@@ -121,8 +123,11 @@ class MainWindow(QMainWindow):
         self._counts.ready.connect(self._show_counts)
 
         self.actions_by_id: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {}
         self._build_actions()
         self.tool_bar = ToolBar(self, self.view)
+        self.window_layout = WindowLayout(self, self.docks, self.menus["&View"])
+        self.window_layout.restore()
         BehaviourKeyFilter(
             self,
             lambda text: self.panels is not None and self.panels.ethogram.handle_key(text),
@@ -457,7 +462,7 @@ class MainWindow(QMainWindow):
     # --- assembly ---------------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        menus = {}
+        menus = self.menus
         for spec in ACTIONS:
             menu = menus.get(spec.menu) or menus.setdefault(spec.menu, self.menuBar().addMenu(spec.menu))
             action = QAction(spec.text, self)
@@ -517,7 +522,11 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["Timeline"], self.docks["Training"], Qt.Orientation.Vertical)
         self.docks["Training"].hide()
 
+    def reset_layout(self) -> None:
+        self.window_layout.reset()
+
     def closeEvent(self, event) -> None:
+        self.window_layout.save()
         self.playback.stop()
         if self.review is not None:
             self.review.dispose()  # stops a running prediction job cleanly
@@ -538,7 +547,10 @@ def run(argv: list[str]) -> int:
     app.setApplicationName("Ethoframe")
     warm_up()  # the helper process for long videos' analyses starts while the window is built
     window = MainWindow(args.project)
-    window.show()
+    if window.window_layout.saved:
+        window.show()  # where this user left it
+    else:
+        window.showMaximized()  # a first start: the whole screen
     if args.screenshot:
         window.frame_shown.connect(lambda _index: QTimer.singleShot(500, lambda: _save_screen_and_quit(window, args.screenshot)))
     return app.exec()

@@ -226,7 +226,7 @@ def _paint_labels(painter: QPainter, palette: QPalette, scale: FrameScale, rows:
         painter.fillRect(QRectF(6, top + 4, 10, rows.lane_height - 8), QColor(lane.color))
         label = ("● " if lane.running else "") + lane.label
         painter.setPen(PLAYHEAD_COLOR if lane.running else text)
-        elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(scale.left - 26))
+        elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(scale.left - 26 - 12))  # 12: the lanes' scroll bar
         painter.drawText(QRectF(22, top, scale.left - 24, rows.lane_height), Qt.AlignmentFlag.AlignVCenter, elided)
     painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
     painter.drawLine(QPointF(scale.left - 0.5, 0), QPointF(scale.left - 0.5, height))

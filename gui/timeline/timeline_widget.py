@@ -22,7 +22,8 @@ from gui.timeline.layout import Bar, FrameScale, Rows, drag_edge, hit_test
 from gui.timeline.painter import paint_moving, paint_static
 from gui.undo import UndoController
 
-LABEL_WIDTH = 150.0
+LABEL_WIDTH = 190.0  # room for "walk · mouse 1 (black)"; longer names are elided, the full one in a tooltip
+LANE_BAR = 12  # the lanes' vertical scroll bar, at the right edge of the names
 WHEEL_ZOOM = 1.25  # zoom factor per wheel notch
 _gestures = itertools.count(1)  # each edge drag is one gesture: one undo step
 
@@ -52,6 +53,10 @@ class TimelineWidget(QWidget):
         self.setMinimumHeight(80)
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self.scrollbar.valueChanged.connect(self._scrolled_by_bar)
+        self.lane_bar = QScrollBar(Qt.Orientation.Vertical, self)  # shown when the lanes overflow
+        self.lane_bar.setObjectName("timeline_lanes_scroll")
+        self.lane_bar.valueChanged.connect(self._lanes_scrolled_by_bar)
+        self.lane_bar.hide()
         undo_controller.edit_done.connect(self._edit_done)
         state.video_changed.connect(self._video_changed)  # bound methods: disconnected when deleted
         state.frame_changed.connect(self._frame_changed)
@@ -64,6 +69,7 @@ class TimelineWidget(QWidget):
         self.data.load(self.state.video_id, self.state.frame_index)
         self.scale = FrameScale.fit(self.state.frame_count if self.state.video_id is not None else 0, self._track_width(), LABEL_WIDTH)
         self.rows = replace(self.rows, first_lane=0)
+        self._sync_lane_bar()
         self._select(None)
         self._sync_scrollbar()
         self._redraw_all()
@@ -186,6 +192,9 @@ class TimelineWidget(QWidget):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             hit = hit_test(event.pos().x(), event.pos().y(), self.scale, self.rows, self.data.lanes)
             text = self.data.describe(hit.event_id) if hit.event_id is not None else ""
+            lane = self.rows.lane_at(event.pos().y())
+            if event.pos().x() < self.scale.left and lane is not None and lane < len(self.data.lanes):
+                text = self.data.lanes[lane].label  # the whole name, elided in the column
             QToolTip.showText(event.globalPos(), text, self) if text else QToolTip.hideText()
             return True
         return super().event(event)
@@ -218,7 +227,7 @@ class TimelineWidget(QWidget):
         bar_height = self.scrollbar.sizeHint().height()
         self.scrollbar.setGeometry(int(LABEL_WIDTH), self.height() - bar_height, self.width() - int(LABEL_WIDTH), bar_height)
         self._set_scale(self.scale.resized(self._track_width(), LABEL_WIDTH), repaint=False)
-        self._scroll_lanes(0)
+        self._scroll_lanes(0)  # keeps the lane bar in step with the new height
         super().resizeEvent(event)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -227,7 +236,7 @@ class TimelineWidget(QWidget):
         """What the store holds changed: drop the cached layer, and maybe the lane count."""
         self._cache = None
         self.updateGeometry()
-        self.update()
+        self._scroll_lanes(0)  # the lane count may have changed
 
     def _track_width(self) -> float:
         return max(float(self.width()) - LABEL_WIDTH, 1.0)
@@ -259,8 +268,28 @@ class TimelineWidget(QWidget):
         self.scale = replace(self.scale, first_frame=float(value)).clamped()
         self.update()
 
+    def _visible_lanes(self) -> int:
+        return max(int((self.height() - self.scrollbar.height() - self.rows.ruler_height) // self.rows.lane_height), 1)
+
     def _scroll_lanes(self, delta: int) -> None:
-        visible = int((self.height() - self.scrollbar.height() - self.rows.ruler_height) // self.rows.lane_height)
-        most = max(0, len(self.data.lanes) - max(visible, 1))
+        most = max(0, len(self.data.lanes) - self._visible_lanes())
         self.rows = replace(self.rows, first_lane=max(0, min(self.rows.first_lane + delta, most)))
+        self._sync_lane_bar()
         self.update()
+
+    def _lanes_scrolled_by_bar(self, value: int) -> None:
+        self.rows = replace(self.rows, first_lane=value)
+        self.update()
+
+    def _sync_lane_bar(self) -> None:
+        """The lanes' scroll bar: shown while some lanes are out of view, in step with them."""
+        visible = self._visible_lanes()
+        most = max(0, len(self.data.lanes) - visible)
+        blocked = self.lane_bar.blockSignals(True)
+        self.lane_bar.setRange(0, most)
+        self.lane_bar.setPageStep(visible)
+        self.lane_bar.setValue(self.rows.first_lane)
+        self.lane_bar.blockSignals(blocked)
+        top = int(self.rows.ruler_height)
+        self.lane_bar.setGeometry(int(LABEL_WIDTH) - LANE_BAR, top, LANE_BAR, max(self.height() - self.scrollbar.height() - top, 1))
+        self.lane_bar.setVisible(most > 0)
