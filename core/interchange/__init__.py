@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.interchange import analysis_h5, boris, coco, csv_export, dlc, nwb, slp, yolo
-from core.interchange.apply import ImportSummary, Progress, apply_dataset
+from core.interchange.apply import ImportPreview, ImportSummary, Progress, apply_dataset, preview_import
 from core.interchange.collect import What, collect
 from core.interchange.dataset import Dataset
 from core.interchange.errors import (
@@ -134,6 +134,13 @@ def read_file(path: str | Path, format: str | None = None) -> Dataset:
     return validate_dataset(_read(Path(path), format)[1])
 
 
+def preview_file(project: Project, path: str | Path, format: str | None = None) -> ImportPreview:
+    """What importing `path` into `project` would bring in and how it merges with earlier
+    imports of the same file (N new, M updated, K unchanged); writes nothing."""
+    format, dataset = _read(Path(path), format)
+    return preview_import(project, dataset, format)
+
+
 def import_file(project: Project, path: str | Path, format: str | None = None, progress: Progress | None = None) -> ImportSummary:
     """Import a file or folder into `project` in one transaction; returns what came in.
     (`apply_dataset` checks the dataset against the probed videos: no second check here.)"""
@@ -184,7 +191,7 @@ def export(project: Project, out: str | Path, format: str | None = None, what: W
 
 
 __all__ = [
-    "Dataset", "ExportSummary", "FormatNotRecognisedError", "ImportSummary", "InterchangeError",
+    "Dataset", "ExportSummary", "FormatNotRecognisedError", "ImportPreview", "ImportSummary", "InterchangeError",
     "MalformedFileError", "MissingDependencyError", "apply_dataset", "collect", "detect_format",
-    "export", "import_file", "read_file",
+    "export", "import_file", "preview_file", "read_file",
 ]  # fmt: skip

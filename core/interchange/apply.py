@@ -6,6 +6,10 @@ Videos are probed and fingerprinted, every number and shape checked against the 
 classes, skeletons, tracks and behaviours merge by name with what the project already holds;
 a video already in the project (same path, or for a file that is not here, the same name) is
 reused rather than added twice.
+
+Importing a file again (or an updated version of it) merges (`merge.plan_merge`): unchanged
+instances are not added twice, changed ones are updated in place, and `preview_import` says how
+many of each before anything is written.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 from core.domain import Skeleton, Suggestion, Video
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError, MalformedFileError
+from core.interchange.merge import MergePlan, origin_of, plan_merge
 from core.interchange.validation import validate_dataset
 from core.project import Project
 from core.video import VideoError, fingerprint_file, probe_video
@@ -45,56 +50,105 @@ class ImportSummary:
     behaviours: int = 0
     events: int = 0
     suggestions: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_not_in_file: int = 0
+    events_unchanged: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress: Progress | None = None) -> ImportSummary:
-    """Write `dataset` into `project` in one transaction; returns what came in."""
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do, before it does it: `counts` of what the file holds (see
+    `Dataset.counts`) and `merge` (new, updated, unchanged, kept_not_in_file, events_new,
+    events_unchanged) against what earlier imports of the same file brought in."""
+
+    format: str
+    counts: dict
+    merge: dict
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        m = self.merge
+        line = f"{m['new']} new, {m['updated']} updated, {m['unchanged']} unchanged"
+        if m["kept_not_in_file"]:
+            line += f" ({m['kept_not_in_file']} from an earlier import of this file, no longer in it, are kept)"
+        if m["events_new"] or m["events_unchanged"]:
+            line += f"; events: {m['events_new']} new, {m['events_unchanged']} unchanged"
+        return line
+
+
+def preview_import(project: Project, dataset: Dataset, format: str = "") -> ImportPreview:
+    """Check `dataset` against `project` and plan the merge, writing nothing."""
+    dataset, videos, plan = _prepare(project, dataset, format)
+    return ImportPreview(format, dataset.counts(), plan.counts(), tuple(dataset.notes))
+
+
+def _prepare(project: Project, dataset: Dataset, format: str) -> tuple[Dataset, dict[int, Video], MergePlan]:
     dataset = replace(dataset, notes=list(dataset.notes))
     videos = _resolve_videos(project, dataset, dataset.notes)
     dataset = validate_dataset(dataset, {local: (v.width, v.height) for local, v in videos.items() if v.width and v.height})
-    notes = list(dataset.notes)
     _check(dataset, videos)
-    total = len(dataset.instances) + len(dataset.events)
-    origin = f"{format or 'import'}:{Path(dataset.source).name}" if dataset.source else (format or "import")
+    return dataset, videos, plan_merge(project, dataset, videos, origin_of(dataset, format))
+
+
+def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress: Progress | None = None) -> ImportSummary:
+    """Write `dataset` into `project` in one transaction, merging with earlier imports of the
+    same file; returns what came in."""
+    dataset, videos, plan = _prepare(project, dataset, format)
+    notes = list(dataset.notes)
+    total = len(plan.new) + len(plan.updates) + len(plan.new_events)
+    origin = plan.origin
     with project.transaction():
         video_ids = {local: (v.id if v.id is not None else project.videos.add(v).id) for local, v in videos.items()}
         class_ids = _merge(project.label_classes, dataset.label_classes)
         track_ids = _merge(project.tracks, dataset.tracks)
         behaviour_ids = _merge(project.behaviours, dataset.behaviours)
         skeleton_ids = {s.id: _merge_skeleton(project, s, notes) for s in dataset.skeletons}
+
+        def mapped(i):
+            return replace(
+                i, id=None, video_id=video_ids[i.video_id], model_id=None, origin=origin,
+                class_id=class_ids.get(i.class_id), track_id=track_ids.get(i.track_id), skeleton_id=skeleton_ids.get(i.skeleton_id),
+            )  # fmt: skip
+
         done = 0
-        for start in range(0, len(dataset.instances), CHUNK):
-            chunk = dataset.instances[start : start + CHUNK]
-            project.instances.add_many(
-                replace(
-                    i, id=None, video_id=video_ids[i.video_id], model_id=None, origin=origin,
-                    class_id=class_ids.get(i.class_id), track_id=track_ids.get(i.track_id),
-                    skeleton_id=skeleton_ids.get(i.skeleton_id),
-                )  # fmt: skip
-                for i in chunk
-            )
+        for start in range(0, len(plan.new), CHUNK):
+            chunk = plan.new[start : start + CHUNK]
+            project.instances.add_many(mapped(dataset.instances[n]) for n in chunk)
             done += len(chunk)
             if progress:
+                progress(done, total)
+        for instance_id, n in plan.updates:
+            i = mapped(dataset.instances[n])
+            project.instances.update(
+                instance_id, class_id=i.class_id, track_id=i.track_id, skeleton_id=i.skeleton_id, box=i.box, polygons=i.polygons,
+                mask=i.mask, keypoints=i.keypoints, keypoint_scores=i.keypoint_scores, score=i.score,
+            )  # fmt: skip
+            done += 1
+            if progress and done % CHUNK == 0:
                 progress(done, total)
         project.events.add_many([
             replace(e, id=None, model_id=None, video_id=video_ids[e.video_id],
                     behaviour_id=behaviour_ids[e.behaviour_id], subject_id=track_ids.get(e.subject_id))
-            for e in dataset.events
+            for e in (dataset.events[n] for n in plan.new_events)
         ])  # fmt: skip
         if progress:
             progress(total, total)
         suggestions = _add_suggestions(project, dataset.suggestions, video_ids)
     counts = dataset.counts()
+    merge = plan.counts()
     return ImportSummary(
         format=format, path=str(dataset.source or ""), videos=len(videos), frames=counts["frames"],
         instances_user=counts["instances_user"], instances_predicted=counts["instances_predicted"],
         label_classes=counts["label_classes"], skeletons=counts["skeletons"], nodes=counts["nodes"],
         tracks=counts["tracks"], behaviours=counts["behaviours"], events=counts["events"],
-        suggestions=suggestions, notes=tuple(notes),
+        suggestions=suggestions, new=merge["new"], updated=merge["updated"], unchanged=merge["unchanged"],
+        kept_not_in_file=merge["kept_not_in_file"], events_unchanged=merge["events_unchanged"], notes=tuple(notes),
     )  # fmt: skip
 
 
