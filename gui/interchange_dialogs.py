@@ -1,6 +1,8 @@
-"""File > Import and File > Export: pick a file, see what it holds before anything changes
-(counts of videos, frames, instances, classes, nodes, events), then import or export on a
-background thread with a progress bar. Reading and writing are core's (`core.interchange`)."""
+"""File > Import and File > Export: pick a file, see what it holds and how it merges with an
+earlier import of the same file (N new, M updated, K unchanged) before anything changes, then
+import or export on a background thread with a progress bar. Export picks the format from the
+file name typed (.nwb, .h5, .slp, .json, .csv...). Reading and writing are core's
+(`core.interchange`)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.interchange import EXPORT_FORMATS, IMPORT_FORMATS, detect_format, export, import_file, read_file
+from core.interchange import EXPORT_FORMATS, EXPORT_SUFFIXES, IMPORT_FORMATS, detect_format, export, import_file, preview_file
 from core.project import Project
 from gui.worker import Worker, run_in_background
 
@@ -89,13 +91,15 @@ class ImportDialog(QDialog):
             return False
         try:
             format = self._format() or detect_format(path)
-            counts = read_file(path, format).counts()
+            preview = preview_file(self.project, path, format)
         except (ValueError, OSError) as error:
             self.preview.setText(f"Cannot import this: {error}")
             return False
+        counts = preview.counts
         shown = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in counts.items() if value)
-        self.preview.setText(f"{format.upper()} — will bring in: {shown or 'nothing'}")
-        self.import_button.setEnabled(any(counts.values()))
+        changes = preview.merge["new"] + preview.merge["updated"] + preview.merge["events_new"]
+        self.preview.setText(f"{format.upper()} — holds: {shown or 'nothing'}.\nInstances: {preview.describe()}.")
+        self.import_button.setEnabled(bool(changes) or bool(counts["suggestions"]) or bool(counts["videos"] and not counts["frames"]))
         return True
 
     def start_import(self) -> None:
@@ -139,14 +143,23 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.start_export)
+        self.path_row.edit.textChanged.connect(self._format_from_name)
         if project.folder is not None:
             self.path_row.edit.setText(str(project.folder / "exports" / "labels.json"))
         self.worker: Worker | None = None
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export to", "", "NWB poses (*.nwb);;SLEAP analysis HDF5 (*.h5);;SLEAP (*.slp);;COCO (*.json);;CSV tables (*.csv);;All files (*)"
+        )
         if path:
             self.path_row.edit.setText(path)
+
+    def _format_from_name(self, text: str) -> None:
+        """A file name whose suffix names a format picks it (a folder keeps the chosen one)."""
+        format = EXPORT_SUFFIXES.get(Path(text.strip()).suffix.lower())
+        if format is not None:
+            self.format_box.setCurrentText(format)
 
     def start_export(self) -> None:
         out = Path(self.path_row.edit.text().strip())
@@ -162,5 +175,6 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(True)
 
     def _finished(self, summary) -> None:
+        self.status.setText("Wrote " + ", ".join(summary.files))
         self.exported.emit(summary)
         self.accept()

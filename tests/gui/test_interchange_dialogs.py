@@ -53,3 +53,29 @@ def test_a_malformed_file_is_refused_and_nothing_changes(qtbot, window, tmp_path
     assert "Cannot import this" in dialog.preview.text() and "broken.json" in dialog.preview.text()
     assert not dialog.import_button.isEnabled()
     assert window.project.counts().instances_user == 0
+
+
+def test_reimport_preview_says_unchanged_and_export_picks_nwb_from_the_name(qtbot, window, shared_data, tmp_path):
+    clip = str(shared_data / "sleap" / "clip.slp")
+    dialog = window.show_import_dialog()
+    dialog.set_path(clip)
+    assert "3000 new, 0 updated, 0 unchanged" in dialog.preview.text()
+    with qtbot.waitSignal(dialog.imported, timeout=60_000):
+        dialog.import_button.click()
+    again = window.show_import_dialog()
+    again.set_path(clip)
+    assert "0 new, 0 updated, 3000 unchanged" in again.preview.text()
+    assert not again.import_button.isEnabled()  # nothing would change
+
+    exporter = window.show_export_dialog()
+    exporter.path_row.edit.setText(str(tmp_path / "flies.nwb"))
+    assert exporter.format_box.currentText() == "nwb"
+    exporter.what_box.setCurrentText("labels")
+    with qtbot.waitSignal(exporter.exported, timeout=60_000) as blocker:
+        exporter.export_button.click()
+    assert blocker.args[0].files == (str(tmp_path / "flies.nwb"),)
+    import ndx_pose  # noqa: F401
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(tmp_path / "flies.nwb"), "r") as io:
+        assert set(io.read().processing["behavior"].data_interfaces) == {"Skeletons", "female", "male"}
