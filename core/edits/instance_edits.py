@@ -23,16 +23,27 @@ from core.project import InvalidEditError, NotFoundError, Project
 
 @dataclass
 class AddInstance(Edit):
-    """Create an instance; redo recreates it with the same id, so later edits still apply."""
+    """Create an instance; redo recreates it with the same id, so later edits still apply.
+    Changes of it with the same `gesture` (placing a skeleton node by node) merge into it:
+    one undo step removes the instance, one redo brings it back as it was finally placed."""
 
     instance: Instance
     text: str = "Add instance"
+    gesture: tuple | None = None
 
     def apply(self, project: Project) -> None:
         self.instance = project.instances.add(self.instance)
 
     def revert(self, project: Project) -> None:
         project.instances.delete(self.instance.id)
+
+    def merge(self, later: Edit) -> bool:
+        if self.gesture is None or not isinstance(later, ChangeInstance) or later.gesture != self.gesture:
+            return False
+        if later.instance_id != self.instance.id:
+            return False
+        self.instance = self.instance.with_changes(**later.after)
+        return True
 
     def touched(self) -> tuple[Touched, ...]:
         return (_touched_by(self.instance),)
@@ -74,6 +85,8 @@ class ChangeInstance(Edit):
 
     def merge(self, later: Edit) -> bool:
         if self.gesture is None or not isinstance(later, ChangeInstance) or later.gesture != self.gesture:
+            return False
+        if later.instance_id != self.instance_id:
             return False
         self.after = {**self.after, **later.after}
         self.before = {**later.before, **self.before}

@@ -34,6 +34,8 @@ class KeypointTool(CanvasTool):
         self.target: int | None = None  # the instance receiving nodes
         self.next_node = 0
         self.drag: Drag | None = None
+        self.placing: tuple | None = None  # the gesture of placing `placing_for`'s nodes: one undo step
+        self.placing_for: int | None = None
         self._cursor_at: tuple[float, float] | None = None
 
     def activate(self, view) -> None:
@@ -130,14 +132,17 @@ class KeypointTool(CanvasTool):
             keypoints[node] = (x, y, Visibility.VISIBLE)
             state = self.context.state
             instance = self.context.new_instance(skeleton_id=skeleton.id, keypoints=keypoints)
-            edit = self.push(lambda: AddInstance(instance, text="Add keypoints"))
+            self.placing = new_gesture("place-skeleton")  # every node of this instance: one undo step
+            edit = self.push(lambda: AddInstance(instance, text="Add keypoints", gesture=self.placing))
             if edit is None:
                 return
-            self.target = edit.instance.id
+            self.target = self.placing_for = edit.instance.id
             state.select(edit.instance.id)
             self._advance(edit.instance.keypoints, node)
         else:
-            edit = self.push(lambda: move_keypoint(self.context.project, target.id, node, x, y))
+            if target.id != self.placing_for:  # nodes added to an instance made earlier: their own step
+                self.placing, self.placing_for = new_gesture("place-skeleton"), target.id
+            edit = self.push(lambda: move_keypoint(self.context.project, target.id, node, x, y, gesture=self.placing))
             if edit is not None:
                 self._advance(edit.after["keypoints"], node)
 

@@ -25,9 +25,16 @@ def test_clicks_place_the_nodes_in_order_and_then_start_a_new_instance(canvas):
     assert instance.skeleton_id == canvas.catalog["skeleton"].id
     assert instance.keypoints[:, :2] == pytest.approx(np.array([[300, 200], [280, 180], [320, 180]]), abs=1.5)
     assert (instance.keypoints[:, 2] == Visibility.VISIBLE).all()
-    assert canvas.controller.stack.count() == 3
+    assert canvas.controller.stack.count() == 1  # one skeleton placed: one undo step
+    assert canvas.controller.stack.undoText() == "Add keypoints"
     canvas.click(100, 100)  # all placed: the next click is a new animal
-    assert len(canvas.instances()) == 2
+    assert len(canvas.instances()) == 2 and canvas.controller.stack.count() == 2
+    canvas.controller.stack.undo()
+    canvas.controller.stack.undo()  # the whole first animal goes...
+    assert canvas.instances() == []
+    canvas.controller.stack.redo()  # ...and comes back with all three nodes where they were placed
+    (again,) = canvas.instances()
+    assert again.keypoints[:, :2] == pytest.approx(np.array([[300, 200], [280, 180], [320, 180]]), abs=1.5)
 
 
 def test_a_right_click_skips_a_node(canvas):
