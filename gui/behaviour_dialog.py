@@ -32,6 +32,7 @@ class BehaviourDialog(QDialog):
         taken_names: Iterable[str] = (),
         taken_keys: Iterable[str] = (),
         reserved_keys: Iterable[str] = (),
+        tool_keys: dict[str, str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -39,6 +40,7 @@ class BehaviourDialog(QDialog):
         self._taken_names = {n.casefold() for n in taken_names}
         self._taken_keys = {k.casefold() for k in taken_keys}
         self._reserved = {k.casefold() for k in reserved_keys}
+        self._tool_keys = tool_keys or {}
         self._id = behaviour.id if behaviour else None
         self.name_edit = QLineEdit(behaviour.name if behaviour else "")
         self.name_edit.setPlaceholderText("grooming")
@@ -97,10 +99,19 @@ class BehaviourDialog(QDialog):
         if not self.problem_text():
             super().accept()
 
+    def note_text(self) -> str:
+        """What the key will hide, when it is a canvas tool's shortcut (allowed, but said)."""
+        key = self.key_edit.text().strip().casefold()
+        if key and key in self._tool_keys and not self.problem_text():
+            return (f"{key.upper()} is also the shortcut of {self._tool_keys[key]}: while a video is open it codes "
+                    "this behaviour instead (the tool stays in the tool bar).")  # fmt: skip
+        return ""
+
     def _validate(self) -> None:
-        text = self.problem_text()
-        self.problem.setText(text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not text)
+        problem = self.problem_text()
+        self.problem.setText(problem or self.note_text())
+        self.problem.setStyleSheet("color: #c92a2a" if problem else "color: #8a5a00")  # refused, or only said
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
     def _choose_color(self) -> None:
         chosen = QColorDialog.getColor(QColor(self.color), self, "Behaviour colour")

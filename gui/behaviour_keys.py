@@ -25,6 +25,16 @@ from gui.actions import ACTIONS
 TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QComboBox)
 
 
+def tool_keys() -> dict[str, str]:
+    """The canvas tools' one-letter shortcuts (lower case) and what they do: a behaviour may
+    take one (it wins while a video is open), and the behaviour dialog says what it hides."""
+    from gui.canvas.tools import CANVAS_COMMANDS, TOOLS  # the tools know nothing of behaviours
+
+    named = [(spec.shortcut, f"the {spec.name} tool") for spec in TOOLS]
+    named += [(command.shortcut, command.text) for command in CANVAS_COMMANDS]
+    return {key.casefold(): name for key, name in named if len(key) == 1}
+
+
 def reserved_keys() -> set[str]:
     """One-character window shortcuts (e.g. '.' and ','): they never reach the ethogram."""
     return {s.casefold() for spec in ACTIONS for s in spec.shortcuts if len(s) == 1}

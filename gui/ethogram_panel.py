@@ -17,7 +17,7 @@ from core.domain import Behaviour, Track
 from core.edits import AddRecord, DeleteRecord, Edit, change_record, toggle_state_event
 from core.project import Project, ProjectError
 from gui.behaviour_dialog import BehaviourDialog
-from gui.behaviour_keys import behaviour_for_key, is_plain_key, key_bindings, reserved_keys
+from gui.behaviour_keys import behaviour_for_key, is_plain_key, key_bindings, reserved_keys, tool_keys
 from gui.state import AppState
 from gui.undo import UndoController
 
@@ -153,7 +153,7 @@ class EthogramPanel(QWidget):
     def _open_dialog(self, behaviour: Behaviour | None) -> BehaviourDialog:
         others = [b for b in self.behaviours if behaviour is None or b.id != behaviour.id]
         self.dialog = BehaviourDialog(
-            behaviour, [b.name for b in others], [b.key for b in others if b.key], reserved_keys(), self
+            behaviour, [b.name for b in others], [b.key for b in others if b.key], reserved_keys(), tool_keys(), self
         )
         self.dialog.accepted.connect(lambda dialog=self.dialog, old=behaviour: self._dialog_done(dialog, old))
         self.dialog.open()

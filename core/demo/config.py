@@ -33,9 +33,9 @@ SKELETON = Skeleton(
 # (name, key, colour, kind). The order is the integer code stored in the ground truth.
 BEHAVIOURS: tuple[tuple[str, str, str, str], ...] = (
     ("walk", "w", "#3cb44b", "state"),
-    ("turn", "t", "#4363d8", "state"),
+    ("turn", "n", "#4363d8", "state"),  # n, c: t and g are the template and GrabCut keys
     ("rest", "r", "#a9a9a9", "state"),
-    ("groom", "g", "#f58231", "state"),
+    ("groom", "c", "#f58231", "state"),
     ("social", "s", "#e6194b", "state"),
 )
 BEHAVIOUR_NAMES: tuple[str, ...] = tuple(b[0] for b in BEHAVIOURS)

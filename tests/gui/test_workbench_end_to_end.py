@@ -112,10 +112,10 @@ def test_behaviour_keys_code_events_that_the_timeline_shows(qtbot, window):
     video = window.state.video_id
     before = len(window.project.events.in_video(video))
     window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_G)  # "g" codes groom, not the box-to-mask command
+    qtbot.keyClick(window.view, Qt.Key.Key_C)  # "c" codes the demo's groom
     for _ in range(7):
         qtbot.keyClick(window, Qt.Key.Key_Right)
-    qtbot.keyClick(window.view, Qt.Key.Key_G)
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
     events = window.project.events.in_video(video)
     assert len(events) == before + 1
     groom = window.project.behaviours.find("groom").id

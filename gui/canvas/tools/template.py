@@ -14,15 +14,33 @@ from core.project import Project
 MAX_POSES = 500  # enough for a stable mean; a large project is not scanned whole
 
 
+def rotation_onto(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """The 2x2 rotation (no mirror) taking centred `points` closest onto centred `reference`
+    (Kabsch): `points @ R` is then turned as `reference` is."""
+    u, _, vt = np.linalg.svd(points.T @ reference)
+    mirror = np.sign(np.linalg.det(u @ vt)) or 1.0
+    return u @ np.diag([1.0, mirror]) @ vt
+
+
 def mean_pose(poses: list[np.ndarray], n_nodes: int) -> np.ndarray:
     """The average of `poses` (each `(n_nodes, 3)`: x, y, visibility), each first centred on
-    its labelled nodes, as `(n_nodes, 2)`; nodes never labelled are NaN."""
-    total, count = np.zeros((n_nodes, 2)), np.zeros(n_nodes)
+    its labelled nodes and turned onto the most completely labelled one (animals face every
+    way: averaging them unturned shrinks the template to a blob), as `(n_nodes, 2)` in that
+    pose's orientation; nodes never labelled are NaN."""
+    shapes = []
     for pose in poses:
         labelled = pose[:n_nodes, 2] > Visibility.UNLABELLED
         if labelled.sum() < 2:
             continue  # one node says nothing about shape
-        centred = pose[:n_nodes, :2] - pose[:n_nodes][labelled, :2].mean(axis=0)
+        shapes.append((pose[:n_nodes, :2] - pose[:n_nodes][labelled, :2].mean(axis=0), labelled))
+    total, count = np.zeros((n_nodes, 2)), np.zeros(n_nodes)
+    if not shapes:
+        return np.full((n_nodes, 2), np.nan)
+    reference, reference_labelled = max(shapes, key=lambda shape: shape[1].sum())
+    for centred, labelled in shapes:
+        both = labelled & reference_labelled
+        if both.sum() >= 2:
+            centred = centred @ rotation_onto(centred[both], reference[both])
         total[labelled] += centred[labelled]
         count[labelled] += 1
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -89,3 +89,18 @@ def test_a_template_without_labels_is_a_spread_of_all_nodes():
     assert (keypoints[:, 2] == Visibility.VISIBLE).all()
     assert np.hypot(keypoints[:, 0] - 50, keypoints[:, 1] - 60) == pytest.approx([20, 20, 20])
     assert np.isnan(mean_pose([np.array([[1, 1, 2], [0, 0, 0], [0, 0, 0]])], 3)).all()
+
+
+def test_the_template_keeps_the_animals_size_whichever_way_they_face():
+    from gui.canvas.tools.template import mean_pose
+
+    shape = np.array([[0, -20], [-6, 10], [6, 10]], dtype=np.float64)  # 30 px long
+    poses = []
+    for angle in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+        turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        pose = np.ones((3, 3))
+        pose[:, :2] = shape @ turn.T + (200, 100)
+        poses.append(pose)
+    mean = mean_pose(poses, 3)
+    length = np.linalg.norm(mean[0] - (mean[1] + mean[2]) / 2)
+    assert length == pytest.approx(30, abs=0.5)  # unturned, the eight would average to a point
