@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.domain import Rle
 
+ENLARGED_SIDE = 640  # a clicked thumbnail, in pixels
 PALETTE = ("#ffe119", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#e6194b")
 
 
@@ -78,8 +79,31 @@ def annotated_pixmap(image: np.ndarray, instances: list[dict[str, Any]], side: i
     return pixmap
 
 
+class _Thumbnail(QLabel):
+    """One thumbnail; a click opens it large enough to judge a prediction node by node."""
+
+    def __init__(self, image: np.ndarray, instances: list[dict[str, Any]], side: int, predicted: bool) -> None:
+        super().__init__()
+        self.image, self.instances, self.predicted = image, instances, predicted
+        self.setPixmap(annotated_pixmap(image, instances, side, predicted))
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.enlarged: QDialog | None = None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self.enlarged = QDialog(self.window())
+        self.enlarged.setWindowTitle(self.toolTip() or "Validation frame")
+        view = QLabel()
+        view.setObjectName("enlarged_preview")
+        view.setPixmap(annotated_pixmap(self.image, self.instances, ENLARGED_SIDE, self.predicted))
+        QVBoxLayout(self.enlarged).addWidget(view)
+        self.enlarged.open()
+
+
 class ThumbnailGrid(QWidget):
-    """A grid of annotated thumbnails; `show_samples` replaces them, `show_message` says why there are none."""
+    """A grid of annotated thumbnails (a click enlarges one); `show_samples` replaces them,
+    `show_message` says why there are none."""
 
     def __init__(self, columns: int = 3, side: int = 180, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,8 +126,7 @@ class ThumbnailGrid(QWidget):
         self._clear()
         self.message.hide()
         for n, (image, instances) in enumerate(samples):
-            label = QLabel()
-            label.setPixmap(annotated_pixmap(image, instances, self.side, predicted))
+            label = _Thumbnail(image, instances, self.side, predicted)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             if captions:

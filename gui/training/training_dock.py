@@ -76,10 +76,13 @@ class TrainingDockWidget(QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("training_plots")
+        self.plots.setMinimumHeight(180)  # both rows: the curves and, under them, their legends
         self.loss_plot = self._plot(0, 0, "Training loss (per step)", "step")
         self.epoch_plot = self._plot(0, 1, "Loss per epoch", "epoch")
         self.metric_plot = self._plot(0, 2, "Validation metrics", "epoch")
         self.lr_plot = self._plot(0, 3, "Learning rate", "step")
+        self.plots.ci.layout.setRowStretchFactor(0, 4)  # the curves get the height, the legends what they need
+        self.plots.ci.layout.setRowStretchFactor(1, 1)
         self.preview = ThumbnailGrid(columns=2, side=120)
         self.preview.setObjectName("training_preview")
         self.preview.show_message("preview predictions on validation frames appear after each epoch")
@@ -109,10 +112,13 @@ class TrainingDockWidget(QWidget):
         return QSize(1000, 300)
 
     def _plot(self, row: int, column: int, title: str, x_label: str) -> pg.PlotItem:
+        """A plot, with its legend in the row under it: never over the curves."""
         plot = self.plots.addPlot(row=row, col=column, title=title)
         plot.setLabel("bottom", x_label)
         plot.showGrid(x=True, y=True, alpha=0.2)
-        plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        legend = pg.LegendItem(labelTextSize="8pt", colCount=2)
+        self.plots.addItem(legend, row=row + 1, col=column)
+        plot.legend = legend  # PlotItem.addItem files named curves here
         return plot
 
     # --- state ----------------------------------------------------------------------------------

@@ -98,6 +98,11 @@ def test_tiny_training_from_the_controller(qtbot, host):
     qtbot.waitUntil(lambda: len(dock.preview.labels) >= 1, timeout=20000)  # validation frame decoded and drawn
     dock.grab().save("/tmp/training_dock_finished.png")
     assert dock.again_button.isEnabled() and not dock.stop_button.isEnabled()
+    thumbnail = dock.preview.labels[0]
+    qtbot.mouseClick(thumbnail, Qt.MouseButton.LeftButton)  # too small to judge: a click enlarges it
+    assert thumbnail.enlarged.isVisible()
+    assert thumbnail.enlarged.findChild(QLabel, "enlarged_preview").pixmap().width() >= 4 * thumbnail.pixmap().width()
+    thumbnail.enlarged.close()
 
     chosen = []
     controller.model_chosen.connect(chosen.append)
