@@ -40,6 +40,7 @@ from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis, warm_up
 from gui.canvas.frame_view import FrameView
 from gui.canvas_focus import CanvasFocus
 from gui.frame_source import FrameSource
+from gui.message_log import MessageLog
 from gui.interchange_dialogs import ExportDialog, ImportDialog
 from gui.behaviour_keys import BehaviourKeyFilter
 from gui.project_panels import DOCKS, ProjectPanels, placeholder
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         # project): a dock added after tabbing left stale tab bars on screen.
         self.docks["Review"] = self._add_dock("Review", placeholder(), Qt.DockWidgetArea.RightDockWidgetArea)
         self.docks["Review"].setObjectName(REVIEW_DOCK)
+        self.message_log = MessageLog()
+        self.docks["Messages"] = self._add_dock("Messages", self.message_log, Qt.DockWidgetArea.RightDockWidgetArea)
         self._tab_docks()
         self.tool_status = QLabel()
         self.statusBar().addPermanentWidget(self.tool_status)
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
         self.state.frame_changed.connect(self._frame_changed)
         self.state.selection_changed.connect(lambda _instance: self._show_annotations())
         self.frames.frame_ready.connect(self._frame_decoded)
-        self.frames.failed.connect(lambda message: self.statusBar().showMessage(message))
+        self.frames.failed.connect(self.show_message)
 
         if project_path is not None:
             self.open_project(project_path)
@@ -168,7 +171,7 @@ class MainWindow(QMainWindow):
             warm_up()  # long videos' analyses run in the helper process: start it now
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
-        self.undo_controller.refused.connect(self.show_message)
+        self.undo_controller.refused.connect(self.show_refusal)
         self.history_view.setStack(self.undo_controller.stack)
         self.panels = ProjectPanels(self, project, self.undo_controller, self.state)
         self.panels.place(self.docks)
@@ -355,19 +358,25 @@ class MainWindow(QMainWindow):
 
     # --- editing --------------------------------------------------------------------------------
 
-    def show_message(self, message: str) -> None:
-        self.statusBar().showMessage(message, 5000)
+    def show_message(self, message: str, refused: bool = False) -> None:
+        """A line in the status bar for a few seconds, kept in the Messages tab (in red when
+        something was refused or failed)."""
+        self.statusBar().showMessage(message, 8000)
+        self.message_log.add(message, refused)
+
+    def show_refusal(self, message: str) -> None:
+        self.show_message(message, refused=True)
 
     def push_edit(self, edit: Edit) -> bool:
         """Apply a core edit through the undo stack; a refused edit shows why and changes nothing."""
-        return self.undo_controller.try_push(edit, self.show_message)
+        return self.undo_controller.try_push(edit, self.show_refusal)
 
     def _ask_and_push(self, ask, *args) -> bool:
         """Build an edit from the current state (which may refuse) and push it."""
         try:
             edit = ask(self.project, *args)
         except (ProjectError, ValueError) as error:
-            self.statusBar().showMessage(str(error), 5000)
+            self.show_refusal(str(error))
             return False
         return self.push_edit(edit)
 
@@ -386,7 +395,7 @@ class MainWindow(QMainWindow):
         instances = self._frame_instances()
         chosen = [i for i in instances if i.id == self.state.selected_instance] or [i for i in instances if not i.is_predicted]
         self.clipboard = chosen
-        self.statusBar().showMessage(f"copied {len(chosen)} instance(s)", 3000)
+        self.show_message(f"copied {len(chosen)} instance(s)")
 
     def paste_instances(self) -> None:
         self._ask_and_push(paste_edit, self.clipboard, self.state.video_id, self.state.frame_index)
@@ -516,7 +525,7 @@ class MainWindow(QMainWindow):
     def _tab_docks(self) -> None:
         """One tab group in the whole window: Qt 6.11 leaves a stale copy of a second group's
         tab bar on screen. The training dock sits under the timeline, shown when training."""
-        for name in ("Skeleton", "Review", "Models"):
+        for name in ("Skeleton", "Review", "Models", "Messages"):
             self.tabifyDockWidget(self.docks["Ethogram"], self.docks[name])
         self.docks["Ethogram"].raise_()
         self.splitDockWidget(self.docks["Timeline"], self.docks["Training"], Qt.Orientation.Vertical)

@@ -130,8 +130,13 @@ class ReviewController(QObject):
         self.panel.refresh()
         self.dock.raise_()  # what comes next is reviewing
         self._redraw()
-        if event.get("event") == "failed":
+        kind = event.get("event")
+        if kind == "failed":
             self.window.show_message(f"Prediction failed: {event.get('reason')}")
+        elif kind == "finished":
+            self.window.show_message(f"Prediction done: {event.get('instances', 0)} predictions on {event.get('frames', 0)} frames")
+        elif kind == "cancelled":
+            self.window.show_message(f"Prediction stopped: {event.get('frames', 0)} frames predicted (kept)")
 
     def _redraw(self) -> None:
         """Redraw the current frame's instances (and the lists that show them), with the models'

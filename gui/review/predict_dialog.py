@@ -142,6 +142,9 @@ class PredictDialog(QDialog):
             self.status.setText("No trained model yet: train one first (Model ▸ Train).")
         elif video_id is None:
             self.status.setText("Choose a video first.")
+        else:  # a new run: the last one's result is in the Messages tab, not left here
+            self.status.setText("")
+            self.progress.setValue(0)
         self._set_running(False)
 
     @property

@@ -53,6 +53,10 @@ def test_predicting_the_current_frame_draws_it_and_adds_it_to_the_review(qtbot, 
     qtbot.waitUntil(lambda: not controller.panel.busy)  # the queue is ranked on a worker
     assert controller.panel.frame_list.item(0).data(Qt.ItemDataRole.UserRole) == 5  # the least sure now
     assert dialog.progress.value() == dialog.progress.maximum() == 1 and dialog.start_button.isEnabled()
+    assert window.message_log.texts()[0] == "Prediction done: 1 predictions on 1 frames"  # kept, not a 5-s line
+    dialog.close()
+    again = controller.show_predict_dialog()  # reopened: the last run's result is not shown as if current
+    assert again.status.text() == "" and again.progress.value() == 0
 
 
 def test_suggested_frames_are_predicted_and_user_labels_kept(qtbot, review_window, toy_model):
