@@ -71,7 +71,7 @@ class ImportDialog(QDialog):
         self.worker: Worker | None = None
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import from", "", "Labels (*.slp *.json *.boris *.csv *.tsv *.yaml);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Import from", "", "Labels (*.slp *.json *.xml *.boris *.csv *.tsv *.yaml);;All files (*)")
         if path:
             self.set_path(path)
 
@@ -150,7 +150,7 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export to", "", "NWB poses (*.nwb);;SLEAP analysis HDF5 (*.h5);;SLEAP (*.slp);;COCO (*.json);;CSV tables (*.csv);;All files (*)"
+            self, "Export to", "", "NWB poses (*.nwb);;SLEAP analysis HDF5 (*.h5);;SLEAP (*.slp);;COCO (*.json);;CVAT XML (*.xml);;CSV tables (*.csv);;All files (*)"
         )
         if path:
             self.path_row.edit.setText(path)

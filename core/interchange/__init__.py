@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.interchange import analysis_h5, boris, coco, csv_export, dlc, nwb, slp, yolo
+from core.interchange import analysis_h5, boris, coco, csv_export, cvat, cvat_write, dlc, nwb, slp, yolo
 from core.interchange.apply import ImportPreview, ImportSummary, Progress, apply_dataset, preview_import
 from core.interchange.collect import What, collect
 from core.interchange.dataset import Dataset
@@ -30,6 +30,7 @@ from core.project import Project
 
 READERS: dict[str, Callable[[Path], Dataset]] = {
     "coco": coco.read_coco, "yolo": yolo.read_yolo, "dlc": dlc.read_dlc, "slp": slp.read_slp, "boris": boris.read_boris,
+    "cvat": cvat.read_cvat,
 }  # fmt: skip
 WRITERS = {
     "coco": lambda d, out, progress: coco.write_coco(d, out, progress=progress),
@@ -40,8 +41,10 @@ WRITERS = {
     "csv": lambda d, out, progress: csv_export.write_csv(d, out),
     "h5": lambda d, out, progress: analysis_h5.write_analysis_h5(d, out),
     "nwb": lambda d, out, progress: nwb.write_nwb(d, out),
+    "cvat": lambda d, out, progress: cvat_write.write_cvat(d, out, "video"),
+    "cvat-images": lambda d, out, progress: cvat_write.write_cvat(d, out, "images"),
 }
-EXPORT_SUFFIXES = {".slp": "slp", ".boris": "boris", ".json": "coco", ".tsv": "boris", ".h5": "h5", ".nwb": "nwb", ".csv": "csv"}
+EXPORT_SUFFIXES = {".slp": "slp", ".boris": "boris", ".json": "coco", ".tsv": "boris", ".h5": "h5", ".nwb": "nwb", ".csv": "csv", ".xml": "cvat"}
 IMPORT_FORMATS = tuple(READERS)
 EXPORT_FORMATS = tuple(WRITERS)
 
@@ -69,6 +72,8 @@ def detect_format(path: str | Path) -> str:
             return "dlc"
         if suffix == ".json":
             return _json_format(path)
+        if suffix == ".xml" and cvat.is_cvat_xml(path):
+            return "cvat"
         if suffix in (".csv", ".tsv"):
             head = path.read_text(encoding="utf-8", errors="replace")[:4000]
             if head.startswith("scorer"):
@@ -84,6 +89,8 @@ def detect_format(path: str | Path) -> str:
     else:
         if yolo.find_data_yaml(path):
             return "yolo"
+        if (path / "annotations.xml").is_file() and cvat.is_cvat_xml(path / "annotations.xml"):
+            return "cvat"  # CVAT's export archive, unpacked
         if (path / "config.yaml").is_file() or list(path.glob("CollectedData*.csv")) or list(path.glob("labeled-data/*/CollectedData*")):
             return "dlc"
         candidates = sorted(path.glob("*.slp")) + sorted(path.glob("*.json")) + sorted(path.glob("annotations/*.json"))
@@ -113,6 +120,10 @@ def resolve_import_path(path: Path, format: str) -> Path:
         if not found:
             raise FormatNotRecognisedError(f"{path}: no COCO JSON file in this folder")
         return found[0]
+    if format == "cvat" and path.is_dir():
+        if not (path / "annotations.xml").is_file():
+            raise FormatNotRecognisedError(f"{path}: no annotations.xml (CVAT's export) in this folder")
+        return path / "annotations.xml"
     if format == "slp" and path.is_dir():
         found = sorted(path.glob("*.slp"))
         if not found:
