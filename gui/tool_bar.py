@@ -4,13 +4,17 @@ commands, built from the tables in `gui.canvas.tools`, with stable object names
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
 from gui.actions import ignoring_checked
 from gui.canvas.frame_view import FrameView
 from gui.canvas.tools import CANVAS_COMMANDS, TOOLS, CanvasCommand, ToolContext, build_tools
+from gui.tool_icons import tool_icon
+
+
+SHORT_NAMES = {"canvas.box_to_mask": "GrabCut", "canvas.drop_template": "Template"}
 
 
 class ToolBar(QToolBar):
@@ -23,7 +27,7 @@ class ToolBar(QToolBar):
         self.group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
         for spec in TOOLS:
-            action = QAction(spec.name, window, checkable=True)
+            action = QAction(tool_icon(spec.id), spec.name, window, checkable=True)
             action.setObjectName(f"tool_{spec.id}")
             action.setShortcut(QKeySequence(spec.shortcut))
             action.setToolTip(f"{spec.name} ({spec.shortcut}): {spec.tip}")
@@ -35,7 +39,8 @@ class ToolBar(QToolBar):
         self.addSeparator()
         self.command_actions: list[QAction] = []
         for command in CANVAS_COMMANDS:
-            action = QAction(command.text, window)
+            action = QAction(tool_icon(command.id), command.text, window)
+            action.setIconText(SHORT_NAMES.get(command.id, command.text))  # under the icon; the menu and tip say it all
             action.setObjectName(command.id.replace(".", "_"))
             action.setShortcut(QKeySequence(command.shortcut))
             action.setToolTip(f"{command.text} ({command.shortcut})")
@@ -43,6 +48,8 @@ class ToolBar(QToolBar):
             action.setEnabled(False)
             self.addAction(action)
             self.command_actions.append(action)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.setIconSize(QSize(28, 28))
         window.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self)
 
     def attach(self, context: ToolContext) -> None:

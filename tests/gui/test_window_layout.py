@@ -101,3 +101,11 @@ def test_the_layout_a_user_leaves_is_the_next_one(qtbot, tmp_path, tiny_video):
     second = open_window(qtbot, tmp_path / "p", size=None)
     assert second.window_layout.saved  # so `python -m gui` shows it as it was, not maximised
     assert second.docks["Videos"].isHidden()
+
+
+def test_every_tool_has_an_icon(qtbot, crowded):
+    from PySide6.QtGui import QAction
+
+    tools = [a for a in crowded.tool_bar.actions() if isinstance(a, QAction) and not a.isSeparator()]
+    assert len(tools) == 7 and all(not a.icon().isNull() for a in tools)
+    crowded.tool_bar.grab().save(str(SCREENSHOTS / "tool_bar.png"))
