@@ -27,7 +27,7 @@ class WindowLayout:
                 dock.setMinimumHeight(low)
                 dock.setMaximumHeight(high)
             elif widget is not None:
-                dock.setMinimumWidth(SIDE_WIDTH[0])
+                dock.setMinimumWidth(SIDE_WIDTH[0] if name != "Videos" else 120)  # a list of names
                 dock.setMaximumWidth(SIDE_WIDTH[1])
         view_menu.addSeparator()
         panels = view_menu.addMenu("&Panels")

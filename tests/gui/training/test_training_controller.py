@@ -7,6 +7,7 @@ continues the stopped run). A screenshot of the dock mid-training goes to /tmp/t
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 TINY = ["--task", "detect", "--epochs", "1", "--option", "scale=0.5", "--option", "min_epoch_frames=6",
         "--option", "fpn_channels=32", "--option", "representation=64", "--device", "cpu"]  # fmt: skip
 TIMEOUT_MS = 240_000
-SHOT = "/tmp/training_dock.png"
+SHOT = str(Path(__file__).resolve().parents[2] / "screenshots" / "training_dock.png")
 
 
 @pytest.fixture
@@ -79,7 +80,8 @@ def test_tiny_training_from_the_controller(qtbot, host):
         assert controller.start_training(TINY)
     assert dock.stop_button.isEnabled() and not dock.again_button.isEnabled()
     qtbot.waitUntil(lambda: dock.point_count() >= 2, timeout=TIMEOUT_MS)
-    window.grab().save("/tmp/training_window.png")
+    Path(SHOT).parent.mkdir(exist_ok=True)
+    window.grab().save(str(Path(SHOT).with_name("training_window.png")))
     dock.grab().save(SHOT)
     with qtbot.waitSignal(controller.runner.ended, timeout=TIMEOUT_MS):
         pass
