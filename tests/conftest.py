@@ -23,8 +23,52 @@ def shared_data() -> Path:
     return SHARED_DATA.resolve()
 
 
+# Test files whose `project` runs on both stores: SQLite, and a real PostgreSQL server.
+BOTH_BACKENDS = ("core/project/test_project_store.py", "core/project/test_team_", "core/edits/", "core/interchange/")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    where = Path(str(metafunc.definition.fspath)).resolve().relative_to(Path(__file__).resolve().parent).as_posix()
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    if "store_backend" in metafunc.fixturenames and where.startswith(BOTH_BACKENDS) and not sqlite_only:
+        metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session (see tests/postgres_server.py)."""
+    import postgres_server as servers
+
+    try:
+        server = servers.start()
+    except RuntimeError as error:
+        pytest.skip(f"no PostgreSQL server for the shared-project tests: {error}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def postgres_database(postgres_server):
+    """The URL of an empty database of its own on the test server."""
+    name = postgres_server.create_database()
+    yield postgres_server.database_url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def store_backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def project(tmp_path: Path, store_backend: str, request) -> Project:
+    if store_backend == "postgresql":
+        from core.project.location import open_project
+
+        url = request.getfixturevalue("postgres_database")
+        with open_project(url, create=True, folder=tmp_path / "project") as opened:
+            yield opened
+        return
     with Project.create(tmp_path / "project") as opened:
         yield opened
 

@@ -13,6 +13,7 @@ import json
 import sys
 
 from core.project import Project
+from core.project.location import open_project, project_location
 
 
 def is_behaviour_model(project: Project, model_id: int | None) -> bool:
@@ -25,7 +26,7 @@ def run_predict_behaviour(args: argparse.Namespace, cancel=None) -> int:
     from core.ml.events import json_lines
     from core.ml.tasks.behaviour.jobs import predict_behaviour
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         missing = {v.id for v in project.videos.missing()}
         videos = args.video or [v.id for v in project.videos.all() if v.id not in missing]
         for video_id in videos:
@@ -42,7 +43,7 @@ def run_predict_behaviour(args: argparse.Namespace, cancel=None) -> int:
 def run_evaluate_behaviour(args: argparse.Namespace) -> int:
     from core.ml.tasks.behaviour.evaluate import evaluate_behaviour
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         report = evaluate_behaviour(project, args.model, device=getattr(args, "device", "auto"))
     if getattr(args, "json", False):
         print(json.dumps(report, indent=2))

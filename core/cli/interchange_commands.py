@@ -14,11 +14,12 @@ from pathlib import Path
 from core.cli.progress import TextProgress
 from core.interchange import EXPORT_FORMATS, IMPORT_FORMATS, export, import_file, preview_file
 from core.project import Project
+from core.project.location import open_project, project_location
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     imp = commands.add_parser("import", help="import labels, predictions or events from another tool's files")
-    imp.add_argument("project", type=Path)
+    imp.add_argument("project", type=project_location)
     imp.add_argument("source", type=Path, metavar="FILE_OR_DIR")
     imp.add_argument("--format", choices=IMPORT_FORMATS, help="the file's format (default: detected)")
     imp.add_argument("--json", action="store_true", help="print what came in as JSON")
@@ -26,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     imp.set_defaults(run=run_import)
 
     exp = commands.add_parser("export", help="export labels, predictions or events to another tool's format")
-    exp.add_argument("project", type=Path)
+    exp.add_argument("project", type=project_location)
     exp.add_argument("out", type=Path, metavar="OUT")
     exp.add_argument("--format", choices=EXPORT_FORMATS, help="the format (default: from OUT's suffix)")
     exp.add_argument("--what", choices=("labels", "predictions", "both"), default="both")
@@ -38,7 +39,7 @@ _MERGE_FIELDS = ("new", "updated", "unchanged", "kept_not_in_file", "events_unch
 
 def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:
-        with Project.open(args.project) as project:
+        with open_project(args.project) as project:
             preview = preview_file(project, args.source, args.format)
         if args.json:
             print(json.dumps({"format": preview.format, **preview.counts, **preview.merge, "notes": list(preview.notes)}, indent=2))
@@ -46,7 +47,7 @@ def run_import(args: argparse.Namespace) -> int:
         held = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in preview.counts.items() if v)
         print(f"{args.source} ({preview.format}) holds {held or 'nothing'}; importing it: {preview.describe()}; nothing was written")
         return 0
-    with Project.open(args.project) as project, TextProgress("importing") as progress:
+    with open_project(args.project) as project, TextProgress("importing") as progress:
         summary = import_file(project, args.source, args.format, progress)
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2))
@@ -61,7 +62,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project, TextProgress("exporting") as progress:
+    with open_project(args.project) as project, TextProgress("exporting") as progress:
         summary = export(project, args.out, args.format, args.what, progress)
     print(f"exported {args.what} as {summary.format}: " + ", ".join(summary.files))
     for note in summary.notes:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from core.cli import (
     demo_commands,
@@ -36,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ethoframe",
         description="Label lab videos, train models on your labels, and review their predictions.",
     )
+    parser.add_argument("--user", metavar="NAME",
+                        help="who is labelling, recorded on what you make and change (default: your login name)")
+    parser.add_argument("--folder", metavar="DIR",
+                        help="for a shared project: the folder for your models and exports (remembered per user)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(commands)
@@ -65,7 +70,11 @@ def _database_error(error: BaseException, args: argparse.Namespace) -> str | Non
     original = error.orig if isinstance(error, DBAPIError) else error
     if not isinstance(original, sqlite3.Error) and not isinstance(error, DBAPIError):
         return None
+    from core.project.location import describe_server_error, is_url
+
     where = getattr(args, "project", None)
+    if where is not None and is_url(where):  # the server went away mid-command, or refused
+        return describe_server_error(error, where)
     place = f"the project database in {where}" if where is not None else "the project database"
     return f"{place} could not be read or written: {original}"
 
@@ -83,6 +92,11 @@ def _internal_error(error: BaseException, command: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Environment, not arguments: the training and predict processes a command starts inherit them.
+    if args.user:
+        os.environ["ETHOFRAME_USER"] = args.user
+    if args.folder:
+        os.environ["ETHOFRAME_FOLDER"] = str(Path(args.folder).expanduser().resolve())
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -19,11 +19,12 @@ from typing import Any
 from core.cli.progress import TextProgress
 from core.ml.options import parse_options
 from core.project import Project
+from core.project.location import open_project, project_location
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="fine-tune a pretrained CNN on the project's labels")
-    train.add_argument("project")
+    train.add_argument("project", type=project_location)
     train.add_argument("--task", required=True, choices=("pose", "detect", "segment", "behaviour"))
     train.add_argument("--backbone", default="efficientnet_lite0", help="efficientnet_lite0 (offline), resnet18, resnet50, mobilenet_v3_large")
     length = train.add_mutually_exclusive_group()
@@ -38,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser("evaluate", help="score a trained model (the newest by default)")
-    evaluate.add_argument("project")
+    evaluate.add_argument("project", type=project_location)
     evaluate.add_argument("--model", type=int, help="model id (see `ethoframe info`)")
     evaluate.add_argument("--frames", type=int, default=200, help="demo projects: how many never-labelled frames")
     evaluate.add_argument("--device", default="auto")
@@ -48,7 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(run=run_evaluate)
 
     predict = commands.add_parser("predict", help="run a trained model on videos and store its predictions")
-    predict.add_argument("project")
+    predict.add_argument("project", type=project_location)
     predict.add_argument("--model", type=int, help="model id (default: the newest)")
     predict.add_argument("--video", type=int, action="append", help="video id (default: all videos)")
     predict.add_argument("--frames", metavar="A:B", help="only frames A to B-1")
@@ -61,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.set_defaults(run=run_predict)
 
     models = commands.add_parser("models", help="list the trained models, or set a pose model's node threshold")
-    models.add_argument("project")
+    models.add_argument("project", type=project_location)
     models.add_argument("--model", type=int, help="model id (with --node-threshold)")
     models.add_argument("--node-threshold", type=float, metavar="T", help="set the model's node threshold (0-1)")
     models.set_defaults(run=run_models)
@@ -116,7 +117,7 @@ def run_train(args: argparse.Namespace) -> int:
         config.epochs = args.epochs
     emit = json_lines() if args.events_json else _HumanTrainingOutput()
     cancel = _cancel_on_signals()
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         model = train(project, args.task, options, config, emit, cancel, resume_run=args.resume)
     return 0 if model is not None else 1
 
@@ -125,11 +126,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from core.cli.behaviour_commands import is_behaviour_model, run_evaluate_behaviour
     from core.ml.jobs.evaluate_job import evaluate
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if is_behaviour_model(project, args.model):
             return run_evaluate_behaviour(args)
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         report = evaluate(project, args.model, n_frames=args.frames, device=args.device, node_threshold=args.node_threshold)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -154,7 +155,7 @@ def _set_node_threshold(project: Project, model_id: int | None, threshold: float
 
 
 def run_models(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if args.node_threshold is not None:
             if args.model is None:
                 raise ValueError("name the model whose node threshold to set: --model N (see `ethoframe models`)")
@@ -177,11 +178,11 @@ def run_predict(args: argparse.Namespace) -> int:
     from core.cli.behaviour_commands import is_behaviour_model, run_predict_behaviour
 
     cancel = _cancel_on_signals()
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         behaviour = is_behaviour_model(project, args.model)
     if behaviour:
         return run_predict_behaviour(args, cancel)
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if args.node_threshold is not None:
             print(_set_node_threshold(project, args.model, args.node_threshold), file=sys.stderr if args.events_json else sys.stdout)
         videos = args.video or [v.id for v in project.videos.all() if v.id not in {m.id for m in project.videos.missing()}]

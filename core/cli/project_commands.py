@@ -11,57 +11,67 @@ from pathlib import Path
 
 from core.project import Project
 from core.workflows.videos import add_videos, find_moved_videos, relink_video
+from core.project.location import open_project, project_location
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    new = commands.add_parser("new", help="create an empty project folder")
-    new.add_argument("directory", type=Path)
-    new.add_argument("--name", help="the project's name (default: the folder's name)")
+    new = commands.add_parser("new", help="create an empty project folder, or a shared project on a PostgreSQL server")
+    new.add_argument("directory", type=project_location, metavar="FOLDER_OR_URL",
+                     help="a folder, or postgresql://[user@]host[:port]/database for a team's shared project")
+    new.add_argument("--name", help="the project's name (default: the folder's or database's name)")
     new.set_defaults(run=run_new)
 
     add = commands.add_parser("add-video", help="add videos (files or image folders) to a project")
-    add.add_argument("project", type=Path)
+    add.add_argument("project", type=project_location)
     add.add_argument("videos", type=Path, nargs="+")
     add.set_defaults(run=run_add_video)
 
     info = commands.add_parser("info", help="what a project holds")
-    info.add_argument("project", type=Path)
+    info.add_argument("project", type=project_location)
     info.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    info.add_argument("--by-user", action="store_true", help="count labels and events per labeller")
     info.set_defaults(run=run_info)
 
     relink = commands.add_parser("relink", help="tell a project where its moved videos are now")
-    relink.add_argument("project", type=Path)
+    relink.add_argument("project", type=project_location)
     relink.add_argument("video_id", type=int, nargs="?", help="the video's id (see `info`)")
     relink.add_argument("new_path", type=Path, nargs="?", help="where that video is now")
     relink.add_argument("--search", type=Path, metavar="FOLDER", help="find moved videos by content under FOLDER")
     relink.set_defaults(run=run_relink)
 
     gui = commands.add_parser("gui", help="open the Ethoframe window")
-    gui.add_argument("project", type=Path, nargs="?")
+    gui.add_argument("project", type=project_location, nargs="?")
     gui.set_defaults(run=run_gui)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    with Project.create(args.directory, name=args.name) as project:
-        print(f"created project {project.name!r} in {project.folder}")
+    with open_project(args.directory, create=True, name=args.name) as project:
+        if project.is_shared:
+            print(f"created shared project {project.name!r} on {project.location}; "
+                  f"your models and exports go to {project.folder}")  # fmt: skip
+        else:
+            print(f"created project {project.name!r} in {project.folder}")
     return 0
 
 
 def run_add_video(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         for video in add_videos(project, args.videos):
             print(f"video {video.id}: {video.path} ({video.frame_count} frames, {video.width}x{video.height}, {video.fps:g} fps)")
     return 0
 
 
 def run_info(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    if args.by_user:
+        return _info_by_user(args)
+    with open_project(args.project) as project:
         counts = project.counts().as_dict()
         videos = project.videos.all()
         missing = {v.id for v in project.videos.missing()}
         if args.json:
             report = {
-                "project": str(project.folder),
+                "project": project.location,
+                "folder": str(project.folder),
                 "name": project.name,
                 **counts,
                 "video_list": [
@@ -72,7 +82,8 @@ def run_info(args: argparse.Namespace) -> int:
             }  # fmt: skip
             print(json.dumps(report, indent=2))
             return 0
-        print(f"project {project.name!r} in {project.folder}")
+        where = f"on {project.location} (your folder: {project.folder})" if project.is_shared else f"in {project.folder}"
+        print(f"project {project.name!r} {where}")
         width = max(len(k) for k in counts)
         for key, value in counts.items():
             print(f"  {key.replace('_', ' '):<{width}}  {value}")
@@ -82,8 +93,23 @@ def run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _info_by_user(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        by_user = project.users.counts()
+    if args.json:
+        print(json.dumps(by_user, indent=2))
+        return 0
+    if not by_user:
+        print("nothing labelled yet")
+    width = max([len(name) for name in by_user] + [8])
+    print(f"  {'labeller':<{width}}  {'labels':>7}  {'changed last':>12}  {'events':>7}  {'predictions run':>15}")
+    for name, c in by_user.items():
+        print(f"  {name:<{width}}  {c['labels']:>7}  {c['labels_last_changed']:>12}  {c['events']:>7}  {c['predictions']:>15}")
+    return 0
+
+
 def run_relink(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if args.search is not None:
             found = find_moved_videos(project, args.search)
             for video_id, path in found.items():
@@ -103,7 +129,7 @@ def run_relink(args: argparse.Namespace) -> int:
 def run_gui(args: argparse.Namespace) -> int:
     """The window runs in its own process (`python -m gui`): core never imports Qt."""
     if args.project is not None:
-        Project.open(args.project).close()  # a clear error here, before a window appears
+        open_project(args.project).close()  # a clear error here, before a window appears
     return launch_gui(args.project)
 
 

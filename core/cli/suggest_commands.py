@@ -22,6 +22,7 @@ from core.project import Project
 from core.suggest import COMPUTED_METHODS, PREDICTION_METHODS, suggest_frames, suggest_uncertain
 from core.suggest.sampling import DEFAULT_MAX_SAMPLES
 from core.video import VideoNotFoundError
+from core.project.location import open_project, project_location
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Suggest frames to label and store them in the project, replacing the "
         "same method's earlier suggestions for each video.",
     )
-    suggest.add_argument("project", type=Path)
+    suggest.add_argument("project", type=project_location)
     suggest.add_argument(
         "--method", choices=COMPUTED_METHODS + PREDICTION_METHODS, default="kmeans",
         help="uniform: evenly spread; kmeans: visually diverse (default); "
@@ -52,7 +53,7 @@ def run_suggest(args: argparse.Namespace) -> int:
         raise ValueError(f"-n must be a positive number of frames, not {args.n}")
     if args.samples <= 0:
         raise ValueError(f"--samples must be positive, not {args.samples}")
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         videos = [project.videos.get(args.video)] if args.video is not None else project.videos.all()
         if not videos:
             raise ValueError(f"{project.folder} has no videos yet: add one with `ethoframe add-video`")

@@ -11,11 +11,12 @@ from pathlib import Path
 from core.cli.progress import TextProgress
 from core.project import Project
 from core.tracking import TrackerOptions, find_suspects, track_video, tracking_report
+from core.project.location import open_project, project_location
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     track = commands.add_parser("track", help="give instances identities across frames (tracks)")
-    track.add_argument("project", type=Path)
+    track.add_argument("project", type=project_location)
     track.add_argument("--video", type=int, action="append", help="video id (default: every video)")
     track.add_argument("--max-animals", type=int, metavar="N", help="never more than N tracks per video")
     track.add_argument("--source", choices=("predicted", "user"), default="predicted",
@@ -28,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     track.set_defaults(run=run_track)
 
     evaluate = commands.add_parser("evaluate-tracks", help="identity switches against user-labelled tracks")
-    evaluate.add_argument("project", type=Path)
+    evaluate.add_argument("project", type=project_location)
     evaluate.add_argument("--video", type=int, action="append", help="video id (default: every video)")
     evaluate.add_argument("--max-animals", type=int, metavar="N", help="for the tracker run on your labels")
     evaluate.add_argument("--json", action="store_true")
@@ -43,7 +44,7 @@ def _videos(project: Project, wanted: list[int] | None) -> list[int]:
 
 def run_track(args: argparse.Namespace) -> int:
     results = []
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         options = TrackerOptions(memory=args.memory)
         for video_id in _videos(project, args.video):
             if not project.instances.labeled_frames(video_id, args.source):
@@ -84,7 +85,7 @@ def run_track(args: argparse.Namespace) -> int:
 
 
 def run_evaluate_tracks(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         reports = [tracking_report(project, v, args.max_animals) for v in _videos(project, args.video)]
     if args.json:
         print(json.dumps(reports, indent=2))

@@ -10,6 +10,7 @@ from core.domain.instance import Instance, Source, Visibility
 from core.domain.label_class import LabelClass
 from core.domain.model_record import ModelRecord, TrainingRun
 from core.domain.skeleton import Skeleton
+from core.domain.stamp import Stamp
 from core.domain.suggestion import Suggestion
 from core.domain.track import Track
 from core.domain.video import Video
@@ -25,6 +26,7 @@ __all__ = [
     "Rle",
     "Skeleton",
     "Source",
+    "Stamp",
     "Suggestion",
     "Track",
     "TrainingRun",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+
+from core.domain.stamp import Stamp
 
 BehaviourKind = Literal["state", "point"]
 
@@ -45,6 +47,7 @@ class BehaviourEvent:
     model_id: int | None = None
     probabilities: np.ndarray | None = None
     id: int | None = None
+    stamp: Stamp | None = field(default=None, compare=False, repr=False)  # who and when; set by the store
 
     def __post_init__(self) -> None:
         if self.end_frame is not None and self.end_frame < self.start_frame:

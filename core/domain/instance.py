@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 
 from core.domain.geometry import Box, Rle
+from core.domain.stamp import Stamp
 
 Source = Literal["user", "predicted"]
 
@@ -48,6 +49,7 @@ class Instance:
     model_id: int | None = None
     id: int | None = None
     origin: str | None = None
+    stamp: Stamp | None = field(default=None, compare=False, repr=False)  # who and when; set by the store
 
     def __post_init__(self) -> None:
         if self.source not in ("user", "predicted"):
@@ -71,6 +73,8 @@ class Instance:
     def same_as(self, other: Instance) -> bool:
         """Field-by-field equality, arrays compared by value (dataclass `==` cannot compare arrays)."""
         for name in self.__dataclass_fields__:
+            if name == "stamp":  # bookkeeping, not content
+                continue
             a, b = getattr(self, name), getattr(other, name)
             if name == "polygons":
                 if len(a) != len(b) or not all(np.array_equal(p, q) for p, q in zip(a, b)):

@@ -20,8 +20,8 @@ class AddEvent(Edit):
     def apply(self, project: Project) -> None:
         self.event = project.events.add(self.event)
 
-    def revert(self, project: Project) -> None:
-        project.events.delete(self.event.id)
+    def revert(self, project: Project) -> None:  # refused if someone changed it since
+        project.events.delete(self.event.id, expected_version=_version(self.event))
 
     def touched(self) -> tuple[Touched, ...]:
         return (Touched("events", self.event.video_id),)
@@ -34,10 +34,10 @@ class DeleteEvent(Edit):
     _deleted: BehaviourEvent | None = field(default=None, repr=False)
 
     def apply(self, project: Project) -> None:
-        self._deleted = project.events.delete(self.event_id)
+        self._deleted = project.events.delete(self.event_id, expected_version=_version(self._deleted))
 
     def revert(self, project: Project) -> None:
-        project.events.add(self._deleted)
+        self._deleted = project.events.add(self._deleted)
 
     def touched(self) -> tuple[Touched, ...]:
         return (Touched("events", self._deleted.video_id if self._deleted else None),)
@@ -51,22 +51,35 @@ class ChangeEvent(Edit):
     text: str = "Change behaviour event"
     video_id: int | None = None
     gesture: tuple | None = None
+    version: int | None = None  # the event's version this edit expects (see ChangeInstance)
+    read_version: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.read_version is None:
+            self.read_version = self.version
 
     def apply(self, project: Project) -> None:
-        project.events.update(self.event_id, **self.after)
+        self.version = _version(project.events.update(self.event_id, expected_version=self.version, **self.after))
 
     def revert(self, project: Project) -> None:
-        project.events.update(self.event_id, **self.before)
+        self.version = _version(project.events.update(self.event_id, expected_version=self.version, **self.before))
 
     def merge(self, later: Edit) -> bool:
         if self.gesture is None or not isinstance(later, ChangeEvent) or later.gesture != self.gesture:
             return False
+        if later.read_version is not None and later.read_version != self.version:
+            return False  # someone else wrote between the two
         self.after = {**self.after, **later.after}
         self.before = {**later.before, **self.before}
+        self.version = later.version
         return True
 
     def touched(self) -> tuple[Touched, ...]:
         return (Touched("events", self.video_id),)
+
+
+def _version(event: BehaviourEvent | None) -> int | None:
+    return None if event is None or event.stamp is None else event.stamp.version
 
 
 def _change(project: Project, event_id: int, text: str, gesture: tuple | None = None, **after: Any) -> ChangeEvent:
@@ -78,7 +91,7 @@ def _change(project: Project, event_id: int, text: str, gesture: tuple | None = 
     if event.source == "predicted":
         after["source"] = "user"
     before = {name: getattr(event, name) for name in after}
-    return ChangeEvent(event_id, before, after, text, event.video_id, gesture)
+    return ChangeEvent(event_id, before, after, text, event.video_id, gesture, version=_version(event))
 
 
 def start_state_event(

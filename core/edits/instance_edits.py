@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from core.domain import Box, Instance, Rle, Visibility
+from core.domain import Box, Instance, Rle, Stamp, Visibility
 from core.edits.base import Edit, Touched
 from core.geometry.masks import paint_stroke
 from core.ml.metrics.node_threshold import apply_node_threshold
@@ -34,15 +34,20 @@ class AddInstance(Edit):
     def apply(self, project: Project) -> None:
         self.instance = project.instances.add(self.instance)
 
-    def revert(self, project: Project) -> None:
-        project.instances.delete(self.instance.id)
+    def revert(self, project: Project) -> None:  # refused if someone changed it since
+        project.instances.delete(self.instance.id, expected_version=_version(self.instance))
 
     def merge(self, later: Edit) -> bool:
         if self.gesture is None or not isinstance(later, ChangeInstance) or later.gesture != self.gesture:
             return False
         if later.instance_id != self.instance.id:
             return False
-        self.instance = self.instance.with_changes(**later.after)
+        if later.read_version is not None and later.read_version != _version(self.instance):
+            return False  # someone else changed it in between: their change is not ours to undo
+        stamp = self.instance.stamp
+        if stamp is not None and later.version is not None:
+            stamp = Stamp(later.version, stamp.created_by, stamp.created_at, stamp.changed_by, stamp.changed_at)
+        self.instance = self.instance.with_changes(**later.after, stamp=stamp)
         return True
 
     def touched(self) -> tuple[Touched, ...]:
@@ -55,11 +60,11 @@ class DeleteInstance(Edit):
     text: str = "Delete instance"
     _deleted: Instance | None = field(default=None, repr=False)
 
-    def apply(self, project: Project) -> None:
-        self._deleted = project.instances.delete(self.instance_id)
+    def apply(self, project: Project) -> None:  # a redo is refused if someone changed it since the undo
+        self._deleted = project.instances.delete(self.instance_id, expected_version=_version(self._deleted))
 
     def revert(self, project: Project) -> None:
-        project.instances.add(self._deleted)
+        self._deleted = project.instances.add(self._deleted)
 
     def touched(self) -> tuple[Touched, ...]:
         return (_touched_by(self._deleted),) if self._deleted else (Touched("instances", instance_ids=(self.instance_id,)),)
@@ -76,20 +81,31 @@ class ChangeInstance(Edit):
     text: str = "Change instance"
     gesture: tuple | None = None
     where: tuple[int, int] | None = None  # (video id, frame index), for refreshing views
+    # The instance's version this edit expects to find (read when it was made, then what its
+    # own last apply or revert left): another labeller's write in between refuses it.
+    version: int | None = None
+    read_version: int | None = None  # the version it was made from
+
+    def __post_init__(self) -> None:
+        if self.read_version is None:
+            self.read_version = self.version
 
     def apply(self, project: Project) -> None:
-        project.instances.update(self.instance_id, **self.after)
+        self.version = _version(project.instances.update(self.instance_id, expected_version=self.version, **self.after))
 
     def revert(self, project: Project) -> None:
-        project.instances.update(self.instance_id, **self.before)
+        self.version = _version(project.instances.update(self.instance_id, expected_version=self.version, **self.before))
 
     def merge(self, later: Edit) -> bool:
         if self.gesture is None or not isinstance(later, ChangeInstance) or later.gesture != self.gesture:
             return False
         if later.instance_id != self.instance_id:
             return False
+        if later.read_version is not None and later.read_version != self.version:
+            return False  # someone else wrote between the two: undoing both at once would undo theirs
         self.after = {**self.after, **later.after}
         self.before = {**later.before, **self.before}
+        self.version = later.version
         return True
 
     def touched(self) -> tuple[Touched, ...]:
@@ -97,6 +113,10 @@ class ChangeInstance(Edit):
         tracks = {self.before["track_id"], self.after["track_id"]} - {None} if "track_id" in self.after else set()
         predicted = "predicted" in (self.before.get("source"), self.after.get("source"))
         return (Touched("instances", video_id, frame_index, (self.instance_id,), tuple(sorted(tracks)), predicted),)
+
+
+def _version(instance: Instance | None) -> int | None:
+    return None if instance is None or instance.stamp is None else instance.stamp.version
 
 
 def _touched_by(instance: Instance) -> Touched:
@@ -132,7 +152,8 @@ def _change(project: Project, instance_id: int, text: str, gesture: tuple | None
     if instance.is_predicted:
         _as_label(project, instance, after)
     before = {name: getattr(instance, name) for name in after}
-    return ChangeInstance(instance_id, before, after, text, gesture, (instance.video_id, instance.frame_index))
+    where = (instance.video_id, instance.frame_index)
+    return ChangeInstance(instance_id, before, after, text, gesture, where, version=_version(instance))
 
 
 # --- boxes ---------------------------------------------------------------------------------------
@@ -290,7 +311,8 @@ def accept_prediction(project: Project, instance_id: int) -> ChangeInstance:
     after: dict[str, Any] = {}
     _as_label(project, instance, after)
     before = {name: getattr(instance, name) for name in after}
-    return ChangeInstance(instance_id, before, after, "Accept prediction", where=(instance.video_id, instance.frame_index))
+    where = (instance.video_id, instance.frame_index)
+    return ChangeInstance(instance_id, before, after, "Accept prediction", where=where, version=_version(instance))
 
 
 def reject_prediction(project: Project, instance_id: int) -> DeleteInstance:

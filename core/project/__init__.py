@@ -2,6 +2,7 @@
 prediction, ethogram, model and suggestion of a project, behind plain domain objects."""
 
 from core.project.errors import (
+    ConflictError,
     ForeignSchemaError,
     InvalidEditError,
     NewerSchemaError,
@@ -10,11 +11,13 @@ from core.project.errors import (
     ProjectError,
     ProjectExistsError,
     ProjectReadOnlyError,
+    ServerError,
     VideoRelinkError,
 )
 from core.project.project import DATABASE_NAME, Project, ProjectCounts
 
 __all__ = [
+    "ConflictError",
     "DATABASE_NAME",
     "ForeignSchemaError",
     "InvalidEditError",
@@ -26,5 +29,6 @@ __all__ = [
     "ProjectError",
     "ProjectExistsError",
     "ProjectReadOnlyError",
+    "ServerError",
     "VideoRelinkError",
 ]

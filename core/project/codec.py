@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from core.domain import Behaviour, BehaviourEvent, Box, Instance, LabelClass, ModelRecord, Rle, Skeleton
-from core.domain import Suggestion, Track, TrainingRun, Video
+from core.domain import Stamp, Suggestion, Track, TrainingRun, Video
 
 _F32 = np.dtype("<f4")
 
@@ -75,7 +75,16 @@ def instance_from_row(row: Any, video_id: int, frame_index: int) -> Instance:
         model_id=row.model_id,
         id=row.id,
         origin=row.origin,
+        stamp=stamp_from_row(row),
     )
+
+
+def stamp_from_row(row: Any) -> Stamp | None:
+    """Who made and changed the row, and its version (None when the query left them out)."""
+    values = row._mapping
+    if "version" not in values:
+        return None
+    return Stamp(values["version"], values["created_by"], values["created_at"], values["changed_by"], values["changed_at"])
 
 
 # --- behaviour events --------------------------------------------------------------------------
@@ -108,6 +117,7 @@ def event_from_row(row: Any) -> BehaviourEvent:
         model_id=row.model_id,
         probabilities=unpack_floats(row.probabilities),
         id=row.id,
+        stamp=stamp_from_row(row),
     )
 
 

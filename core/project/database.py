@@ -15,6 +15,8 @@ when the dialect is SQLite.
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,7 +28,7 @@ _WRITE = "ethoframe_write"
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, tuned for a project database shared by several processes."""
-    if not url.startswith("sqlite"):
+    if not str(url).startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
@@ -57,9 +59,36 @@ class Database:
     """Runs statements in transactions; a transaction opened on a thread is reused by every
     statement that thread runs until it ends, so an edit of many statements commits once."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, user: str | None = None) -> None:
+        from core.project.location import current_user
+
         self.engine = engine
         self._local = threading.local()
+        self.user = user or current_user()  # recorded on every row this process makes or changes
+        self.client = uuid.uuid4().hex  # this process, in `changes`: a window skips its own
+        self._clock_offset: float | None = None
+        self.location: str | None = None  # a shared project's URL as the user gave it (no password)
+        # (table, id) -> versions of that row this process wrote: a conflict is someone else's write
+        self.own_versions: dict[tuple[str, int], set[int]] = {}
+
+    def now(self) -> float:
+        """Seconds since 1970 by the database's clock (the server's, for a shared project: the
+        workstations' clocks may disagree, and "changed 3 s ago" must not)."""
+        if self._clock_offset is None:
+            self._clock_offset = 0.0
+            if not self.is_sqlite:
+                with self.engine.connect() as connection:
+                    server = connection.exec_driver_sql("SELECT extract(epoch FROM clock_timestamp())").scalar_one()
+                self._clock_offset = float(server) - time.time()
+        return time.time() + self._clock_offset
+
+    def note_change(self, change) -> None:
+        """Remember what the current write transaction touched (a `changes.Change`); it is
+        announced to other windows when the transaction commits, and forgotten if it fails."""
+        current = self._current()
+        if current is None or not current[1]:
+            raise RuntimeError("a change was noted outside a write transaction")
+        self._local.changes.append(change)
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,7 +122,7 @@ class Database:
             if self.is_sqlite:
                 raw.execute("PRAGMA foreign_keys=OFF")
             connection.execution_options(**{_WRITE: True})
-            self._local.current = (connection, True)
+            self._local.current, self._local.changes = (connection, True), []
             try:
                 with connection.begin():
                     yield connection
@@ -116,12 +145,16 @@ class Database:
     def _open(self, write: bool) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             connection.execution_options(**{_WRITE: write})
-            self._local.current = (connection, write)
+            self._local.current, self._local.changes = (connection, write), []
             try:
                 with connection.begin():
                     yield connection
+                    if self._local.changes:
+                        from core.project.changes import announce
+
+                        announce(connection, self._local.changes, self)
             finally:
-                self._local.current = None
+                self._local.current, self._local.changes = None, []
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -40,3 +40,13 @@ class InvalidEditError(ProjectError):
 
 class VideoRelinkError(ProjectError):
     """A new path offered for a moved video holds other content."""
+
+
+class ServerError(ProjectError):
+    """The database server of a shared project cannot be reached, or refused us (one line,
+    with the URL's password masked)."""
+
+
+class ConflictError(ProjectError):
+    """Another labeller changed the record since this view read it: the write was refused and
+    nothing was overwritten ("changed by ana 3 s ago: reloaded")."""

@@ -74,5 +74,20 @@ def _instance_origin(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE instances ADD COLUMN origin VARCHAR")
 
 
+def _team_labelling(connection: Connection) -> None:
+    """3 -> 4: who and when on instances and events, a version per row, `users`, `changes`
+    (a database rebuilt by 1 -> 2 has the columns already)."""
+    for table in (s.instances, s.behaviour_events):
+        columns = {c["name"] for c in inspect(connection).get_columns(table.name)}
+        for column in s.stamp_columns():
+            if column.name in columns:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            default = f" NOT NULL DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}")
+    for table in (s.users, s.changes):
+        table.create(connection, checkfirst=True)
+
+
 # version -> function upgrading that version to the next.
-MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin}
+MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin, 3: _team_labelling}

@@ -41,6 +41,7 @@ from core.project.tables.catalog import (
 )
 from core.project.tables.events import EventTable
 from core.project.tables.instances import InstanceTable
+from core.project.tables.users import UserTable
 from core.project.tables.videos import VideoTable
 
 DATABASE_NAME = "project.sqlite"
@@ -86,6 +87,7 @@ class Project:
         self.models = ModelTable(db)
         self.training_runs = TrainingRunTable(db)
         self.suggestions = SuggestionTable(db)
+        self.users = UserTable(db)
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -137,17 +139,62 @@ class Project:
         return cls(folder, db)
 
     @classmethod
-    def connect(cls, url: str, folder: str | Path | None = None, name: str = "shared") -> Project:
-        """Open (creating the tables if needed) a project on a database server, e.g.
-        `postgresql+psycopg://user@host/lab`, for labs that label as a team."""
+    def connect(cls, url, folder: str | Path | None = None, name: str = "shared", create: bool = True,
+                new: bool = False) -> Project:
+        """Open a project on a database server, e.g. `postgresql+psycopg://user@host/lab`, for
+        labs that label as a team. An empty database becomes a project when `create`; one
+        holding other tables is refused. `core.project.location.open_project` is what the
+        CLI and the window call: it takes what a user typed and words the server's refusals."""
         db = Database(make_engine(url))
-        with db.transaction() as connection:
-            exists = inspect(connection).has_table("meta")
-        if not exists:
-            _initialise(db, name)
-        else:
-            _check_and_upgrade(db, None)
+        try:
+            with db.transaction() as connection:
+                tables = inspect(connection).get_table_names()
+            if "meta" in tables and new:
+                where = db.engine.url.render_as_string(hide_password=True)
+                raise ProjectExistsError(f"{where} already holds a project; open it instead")
+            if "meta" in tables:
+                _check_and_upgrade(db, None)
+            elif create and not tables:
+                _initialise(db, name)
+            else:
+                where = db.engine.url.render_as_string(hide_password=True)
+                hint = f" ({len(tables)} other tables in it)" if tables else " (an empty database: `ethoframe new` makes it one)"
+                raise NotAProjectError(f"{where} is a database, but not an Ethoframe project{hint}")
+        except BaseException:
+            db.dispose()
+            raise
         return cls(Path(folder) if folder else None, db)
+
+    @property
+    def user(self) -> str:
+        """Who is labelling in this process (recorded on what they make and change)."""
+        return self.db.user
+
+    @property
+    def location(self) -> str:
+        """What to hand a job or another window to open this project: the folder, or the
+        server URL without any password."""
+        if self.db.is_sqlite:
+            return str(self.folder)
+        return self.db.location or self.db.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_shared(self) -> bool:
+        return not self.db.is_sqlite
+
+    def use_folder(self, folder: str | Path) -> Path:
+        """For a shared project: where this user's models and exports go (made if missing, and
+        recorded under their name so their next session finds it)."""
+        folder = Path(folder).expanduser().resolve()
+        try:
+            for sub in ("", "models", "exports"):
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ProjectReadOnlyError(f"cannot use {folder} for models and exports: {error.strerror}") from None
+        if self.users.folder_of(self.user) != str(folder):
+            self.users.set_folder(self.user, str(folder))
+        self.folder = folder
+        return folder
 
     def close(self) -> None:
         self.db.dispose()

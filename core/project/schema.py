@@ -28,10 +28,29 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+
+def stamp_columns() -> list[Column]:
+    """Who made a row and when, who changed it last and when, and its version (1 when made,
+    one more at each change: a write that expects another version is refused)."""
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("created_by", String),
+        Column("created_at", Float),
+        Column("changed_by", String),
+        Column("changed_at", Float),
+    ]
+
+
+STAMP_COLUMNS = ("version", "created_by", "created_at", "changed_by", "changed_at")
+
 # 2: every table with an id column is AUTOINCREMENT, so an id is never handed out twice (an
 #    undo restores a deleted row under its own id, and no other writer can have taken it).
 # 3: instances.origin, where an imported instance came from ("coco:results.json").
-SCHEMA_VERSION = 3
+# 4: team labelling: who made and last changed each instance and event, and when (seconds
+#    since 1970, the server's clock), a version per row for optimistic concurrency; `users`
+#    (each labeller's folder for models and exports) and `changes` (what each commit touched,
+#    read by other windows on SQLite; PostgreSQL sends the same as NOTIFY).
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -144,6 +163,7 @@ instances = Table(
     Column("mask", JSON(none_as_null=True)),  # {"size": [h, w], "counts": "..."}: COCO compressed RLE
     Column("keypoints", LargeBinary),  # float32 little-endian, (n_nodes, 3): x, y, visibility
     Column("keypoint_scores", LargeBinary),  # float32 little-endian, (n_nodes,)
+    *stamp_columns(),
     Index("ix_instances_frame", "frame_id"),
     Index("ix_instances_source_frame", "source", "frame_id"),
     Index("ix_instances_track", "track_id"),
@@ -174,6 +194,7 @@ behaviour_events = Table(
     Column("score", Float),
     Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL")),
     Column("probabilities", LargeBinary),  # float32 per frame from start to end
+    *stamp_columns(),
     Index("ix_events_video_start", "video_id", "start_frame"),
     sqlite_autoincrement=True,
 )
@@ -187,5 +208,29 @@ suggestions = Table(
     Column("method", String(16), nullable=False),
     Column("score", Float),
     UniqueConstraint("video_id", "frame_index", "method", name="uq_suggestions"),
+    sqlite_autoincrement=True,
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("folder", String),  # where this labeller's models and exports of a shared project go
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("by", String),
+    Column("client", String(32), nullable=False),  # the writing process's id: a window skips its own
+    Column("topic", String(16), nullable=False),  # "instances" | "events" | "catalog"
+    Column("video_id", Integer),  # None: any video
+    Column("frame_index", Integer),  # None: any frame of the video
+    Column("instance_ids", JSON, nullable=False),
+    Column("track_ids", JSON, nullable=False),
+    Column("predicted", Integer, nullable=False, server_default="0"),
+    Index("ix_changes_at", "at"),
     sqlite_autoincrement=True,
 )

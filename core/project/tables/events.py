@@ -9,8 +9,11 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from core.domain import BehaviourEvent
 from core.project import schema as s
 from core.project.codec import EVENT_FIELDS, event_fields_to_row, event_from_row
+from core.domain import Stamp
+from core.project.changes import Change
 from core.project.database import Database
-from core.project.errors import NotFoundError
+from core.project.errors import ConflictError, NotFoundError
+from core.project.tables import stamps
 
 _E = s.behaviour_events
 
@@ -24,14 +27,20 @@ class EventTable:
         if event.id is not None:
             row["id"] = event.id
         with self._db.transaction() as connection:
-            new_id = connection.execute(insert(_E).values(**row)).inserted_primary_key[0]
-        return event.with_changes(id=new_id)
+            stamp = stamps.made(self._db, event.stamp)
+            new_id = connection.execute(insert(_E).values(**row, **stamp)).inserted_primary_key[0]
+            stamps.wrote(self._db, "behaviour_events", new_id, stamp["version"])
+            self._db.note_change(_change_of(event))
+        return event.with_changes(id=new_id, stamp=Stamp(**stamp))
 
     def add_many(self, events: list[BehaviourEvent]) -> int:
-        rows = [event_fields_to_row({name: getattr(e, name) for name in EVENT_FIELDS}) for e in events]
+        fresh = stamps.made(self._db)
+        rows = [{**event_fields_to_row({name: getattr(e, name) for name in EVENT_FIELDS}), **fresh} for e in events]
         with self._db.transaction() as connection:
             if rows:
                 connection.execute(insert(_E), rows)
+                for video_id in sorted({e.video_id for e in events}):
+                    self._db.note_change(Change("events", video_id, predicted=any(e.source == "predicted" for e in events)))
         return len(rows)
 
     def get(self, event_id: int) -> BehaviourEvent:
@@ -41,18 +50,38 @@ class EventTable:
             raise NotFoundError(f"there is no behaviour event with id {event_id}")
         return event_from_row(row)
 
-    def update(self, event_id: int, **changes: Any) -> BehaviourEvent:
-        event = self.get(event_id).with_changes(**changes)  # validates start <= end
-        row = event_fields_to_row({name: getattr(event, name) for name in changes})
+    def update(self, event_id: int, expected_version: int | None = None, **changes: Any) -> BehaviourEvent:
+        """Change fields of an event; `expected_version` refuses a write from a stale view."""
         with self._db.transaction() as connection:
-            connection.execute(update(_E).where(_E.c.id == event_id).values(**row))
+            before = self.get(event_id)
+            stamps.check(self._db, "behaviour_events", event_id, before.stamp, expected_version)
+            event = before.with_changes(**changes)  # validates start <= end
+            row = event_fields_to_row({name: getattr(event, name) for name in changes})
+            condition = (_E.c.id == event_id) & (_E.c.version == before.stamp.version)
+            if connection.execute(update(_E).where(condition).values(**row, **stamps.changed(self._db, _E))).rowcount == 0:
+                raise self._lost_race(event_id)
+            stamps.wrote(self._db, "behaviour_events", event_id, before.stamp.version + 1)
+            self._db.note_change(_change_of(before))
+            if event.video_id != before.video_id:
+                self._db.note_change(_change_of(event))
         return self.get(event_id)
 
-    def delete(self, event_id: int) -> BehaviourEvent:
+    def delete(self, event_id: int, expected_version: int | None = None) -> BehaviourEvent:
         with self._db.transaction() as connection:
             event = self.get(event_id)
-            connection.execute(delete(_E).where(_E.c.id == event_id))
+            stamps.check(self._db, "behaviour_events", event_id, event.stamp, expected_version)
+            condition = (_E.c.id == event_id) & (_E.c.version == event.stamp.version)
+            if connection.execute(delete(_E).where(condition)).rowcount == 0:
+                raise self._lost_race(event_id)
+            self._db.note_change(_change_of(event))
         return event
+
+    def _lost_race(self, event_id: int) -> Exception:
+        try:
+            current = self.get(event_id)
+        except NotFoundError:
+            return NotFoundError(f"event {event_id} was deleted by someone else just now: reloaded")
+        return ConflictError(stamps.conflict_message(f"event {event_id}", current.stamp, self._db.now()))
 
     def in_video(
         self,
@@ -92,3 +121,8 @@ class EventTable:
             query = query.where(_E.c.source == source)
         with self._db.reading() as connection:
             return connection.execute(query).scalar_one()
+
+
+def _change_of(event: BehaviourEvent) -> Change:
+    subjects = () if event.subject_id is None else (event.subject_id,)
+    return Change("events", event.video_id, None, (), subjects, event.source == "predicted")

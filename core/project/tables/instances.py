@@ -14,14 +14,19 @@ import numpy as np
 
 from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, text, update
 
-from core.domain import Instance
+from core.domain import Instance, Stamp
 from core.project import schema as s
 from core.project.codec import INSTANCE_FIELDS, instance_fields_to_row, instance_from_row, unpack_floats
+from core.project.changes import Change
 from core.project.database import Database
-from core.project.errors import NotFoundError
+from core.project.errors import ConflictError, NotFoundError
+from core.project.tables import stamps
 from core.project.tables.records import chunked
 
-_SET_TRACK_SQLITE = text("UPDATE instances SET track_id = :track WHERE id IN (SELECT value FROM json_each(:ids))")
+_SET_TRACK_SQLITE = text(
+    "UPDATE instances SET track_id = :track, changed_by = :by, changed_at = :at "
+    "WHERE id IN (SELECT value FROM json_each(:ids))"
+)
 _SELECT = select(s.instances, s.frames.c.video_id, s.frames.c.frame_index).join(
     s.frames, s.frames.c.id == s.instances.c.frame_id
 )
@@ -38,9 +43,12 @@ class InstanceTable:
     def add(self, instance: Instance) -> Instance:
         """Insert one instance (keeping its id if it has one) and return it with its id."""
         with self._db.transaction() as connection:
-            row = self._row(connection, instance)
+            stamp = stamps.made(self._db, instance.stamp)
+            row = {**self._row(connection, instance), **stamp}
             new_id = connection.execute(insert(s.instances).values(**row)).inserted_primary_key[0]
-        return instance.with_changes(id=new_id)
+            stamps.wrote(self._db, "instances", new_id, stamp["version"])
+            self._db.note_change(_change_of(instance, new_id))
+        return instance.with_changes(id=new_id, stamp=Stamp(**stamp))
 
     def add_many(self, instances: Iterable[Instance]) -> int:
         """Insert many instances in one transaction (predictions over a video); returns the count."""
@@ -48,34 +56,61 @@ class InstanceTable:
         with self._db.transaction() as connection:
             frame_ids = self._frame_ids(connection, {(i.video_id, i.frame_index) for i in instances})
             rows = []
+            fresh = stamps.made(self._db)
             for instance in instances:
                 row = instance_fields_to_row({name: getattr(instance, name) for name in INSTANCE_FIELDS})
+                row.update(fresh if instance.stamp is None else stamps.made(self._db, instance.stamp))
                 row["frame_id"] = frame_ids[(instance.video_id, instance.frame_index)]
                 if instance.id is not None:
                     row["id"] = instance.id
                 rows.append(row)
             if rows:
                 connection.execute(insert(s.instances), rows)
+                for video_id, frame_index in dict.fromkeys((i.video_id, i.frame_index) for i in instances):
+                    self._db.note_change(Change("instances", video_id, frame_index, predicted=any(i.is_predicted for i in instances)))
         return len(rows)
 
-    def update(self, instance_id: int, **changes: Any) -> Instance:
-        """Change fields of an instance (see `Instance`; its frame stays); returns it as it now is."""
-        if not changes:
-            return self.get(instance_id)
+    def update(self, instance_id: int, expected_version: int | None = None, **changes: Any) -> Instance:
+        """Change fields of an instance (see `Instance`; its frame stays); returns it as it now is.
+        With `expected_version` (the version the caller's view read), a row another labeller
+        changed since is refused (`ConflictError`) and left as it is."""
         with self._db.transaction() as connection:
-            result = connection.execute(
-                update(s.instances).where(s.instances.c.id == instance_id).values(**instance_fields_to_row(changes))
-            )
-            if result.rowcount == 0:
-                raise NotFoundError(f"there is no instance with id {instance_id}")
-        return self.get(instance_id)
+            before = self.get(instance_id)
+            stamps.check(self._db, "instances", instance_id, before.stamp, expected_version)
+            if not changes:
+                return before
+            condition = s.instances.c.id == instance_id
+            if before.stamp is not None:
+                condition = and_(condition, s.instances.c.version == before.stamp.version)
+            values = {**instance_fields_to_row(changes), **stamps.changed(self._db, s.instances)}
+            if connection.execute(update(s.instances).where(condition).values(**values)).rowcount == 0:
+                raise self._lost_race(instance_id)
+            after = self.get(instance_id)
+            stamps.wrote(self._db, "instances", instance_id, after.stamp.version)
+            self._db.note_change(_change_of(after, instance_id, before.track_id))
+        return after
 
-    def delete(self, instance_id: int) -> Instance:
-        """Delete an instance; returns it as it was, so it can be added back."""
+    def delete(self, instance_id: int, expected_version: int | None = None) -> Instance:
+        """Delete an instance; returns it as it was, so it can be added back. `expected_version`:
+        as for `update`."""
         with self._db.transaction() as connection:
             instance = self.get(instance_id)
-            connection.execute(delete(s.instances).where(s.instances.c.id == instance_id))
+            stamps.check(self._db, "instances", instance_id, instance.stamp, expected_version)
+            condition = s.instances.c.id == instance_id
+            if instance.stamp is not None:
+                condition = and_(condition, s.instances.c.version == instance.stamp.version)
+            if connection.execute(delete(s.instances).where(condition)).rowcount == 0:
+                raise self._lost_race(instance_id)
+            self._db.note_change(_change_of(instance, instance_id))
         return instance
+
+    def _lost_race(self, instance_id: int) -> Exception:
+        """The row changed between our read and our write (another client committed)."""
+        try:
+            current = self.get(instance_id)
+        except NotFoundError:
+            return NotFoundError(f"instance {instance_id} was deleted by someone else just now: reloaded")
+        return ConflictError(stamps.conflict_message(f"instance {instance_id}", current.stamp, self._db.now()))
 
     def delete_predictions(self, video_id: int, start: int = 0, stop: int | None = None, model_id: int | None = None) -> int:
         """Remove predicted instances of a video in frames [start, stop); returns how many."""
@@ -86,7 +121,10 @@ class InstanceTable:
         if model_id is not None:
             condition = and_(condition, s.instances.c.model_id == model_id)
         with self._db.transaction() as connection:
-            return connection.execute(delete(s.instances).where(condition)).rowcount
+            removed = connection.execute(delete(s.instances).where(condition)).rowcount
+            if removed:
+                self._db.note_change(Change("instances", video_id, None, predicted=True))
+            return removed
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -178,13 +216,18 @@ class InstanceTable:
         """Give many instances one track (tracking, merging tracks) in one transaction. On SQLite
         the ids go in as one JSON array (one statement, none of the per-id parameter binding that
         costs a quarter second for the 40,000 instances of a swap on a long video)."""
+        # who and when, but no new version: a bulk re-identification (tracking, swapping two
+        # identities from a frame) does not make another labeller's pending edit stale
+        stamp = {"changed_by": self._db.user, "changed_at": self._db.now()}
         with self._db.transaction() as connection:
+            tracks = () if track_id is None else (track_id,)
+            self._db.note_change(Change("instances", None, None, tuple(instance_ids)[:200], tracks))
             if self._db.is_sqlite:
                 ids = json.dumps([int(i) for i in instance_ids])
-                connection.execute(_SET_TRACK_SQLITE, {"track": track_id, "ids": ids})
+                connection.execute(_SET_TRACK_SQLITE, {"track": track_id, "ids": ids, "by": stamp["changed_by"], "at": stamp["changed_at"]})
                 return
             for chunk in chunked(instance_ids):
-                connection.execute(update(s.instances).where(s.instances.c.id.in_(chunk)).values(track_id=track_id))
+                connection.execute(update(s.instances).where(s.instances.c.id.in_(chunk)).values(track_id=track_id, **stamp))
 
     def summary(self) -> dict[str, int]:
         """Counts by source and by annotation kind, in one pass over the table."""
@@ -255,3 +298,9 @@ class InstanceTable:
                 )
                 found.update({(video_id, row.frame_index): row.id for row in rows})
         return found
+
+
+def _change_of(instance: Instance, instance_id: int, other_track: int | None = None) -> Change:
+    """What writing `instance` touched: its frame, itself, and its tracks (before and after)."""
+    tracks = tuple(sorted({instance.track_id, other_track} - {None}))
+    return Change("instances", instance.video_id, instance.frame_index, (instance_id,), tracks, instance.is_predicted)

@@ -15,7 +15,8 @@ import pytest
 
 from core.domain import Box, Instance
 from core.edits import AddInstance, DeleteInstance, EditHistory, set_box
-from core.project import Project
+from core.project import ConflictError, Project
+from core.project.location import open_project
 
 FRAMES = 6
 
@@ -74,7 +75,7 @@ def _interleave(project: Project, video_id: int, rng: random.Random, other_write
 
 def test_every_redo_restores_exactly_what_was_undone_with_another_writer(project, video):
     rng = random.Random(16)
-    other = Project.open(project.folder)  # the predict job's own connection
+    other = open_project(project.location)  # the predict job's own connection
 
     def predict_job_writes() -> None:
         if rng.random() < 0.6:
@@ -96,9 +97,9 @@ def test_every_redo_restores_exactly_what_was_undone_with_another_writer(project
 _PREDICT_JOB = """
 import random, sys, time
 from core.domain import Box, Instance
-from core.project import Project
+from core.project.location import open_project
 rng = random.Random(7)
-with Project.open(sys.argv[1]) as project:
+with open_project(sys.argv[1]) as project:
     print("writing", flush=True)
     while True:
         start = rng.randrange(6)
@@ -117,7 +118,7 @@ def test_undo_and_redo_hold_while_a_predict_job_writes_from_another_process(proj
     seconds = float(os.environ.get("ETHOFRAME_INTERLEAVE_SECONDS", "15"))
     root = Path(__file__).resolve().parents[3]
     job = subprocess.Popen(
-        [sys.executable, "-c", _PREDICT_JOB, str(project.folder)], cwd=root, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", _PREDICT_JOB, project.location], cwd=root, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     try:
@@ -135,14 +136,16 @@ def test_a_failed_undo_or_redo_leaves_the_history_where_it_was(project, video):
     history = EditHistory(project)
     made = history.push(AddInstance(Instance(video.id, 0, box=Box(0, 0, 5, 5)))).instance
     history.push(set_box(project, made.id, Box(1, 1, 9, 9)))
-    with Project.open(project.folder) as other:
+    with open_project(project.location) as other:
         removed = other.instances.delete(made.id)
     try:
         history.undo()
     except Exception:  # noqa: BLE001 (the store's NotFoundError: the label is gone)
         pass
     assert history.texts() == (["Add instance", "Move box"], [])
-    with Project.open(project.folder) as other:
+    with open_project(project.location) as other:
         other.instances.add(removed)
-    history.undo()
-    assert history.texts() == (["Add instance"], ["Move box"])
+    with pytest.raises(ConflictError):  # someone else wrote it since (they put it back): not ours to overwrite
+        history.undo()
+    assert history.texts() == (["Add instance", "Move box"], [])
+    assert project.instances.get(made.id).box == Box(1, 1, 9, 9)

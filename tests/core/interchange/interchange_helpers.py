@@ -106,14 +106,25 @@ def events_snapshot(project: Project) -> list:
 
 
 @pytest.fixture
-def new_project(tmp_path):
-    opened = []
+def new_project(tmp_path, store_backend, request):
+    """`make(name)`: a new project; on the PostgreSQL run, a database of its own on the test
+    server (tests/conftest.py runs these tests on both stores)."""
+    opened, databases = [], []
+    server = request.getfixturevalue("postgres_server") if store_backend == "postgresql" else None
 
     def make(name: str) -> Project:
-        project = Project.create(tmp_path / name)
+        if server is None:
+            project = Project.create(tmp_path / name)
+        else:
+            from core.project.location import open_project
+
+            databases.append(server.create_database())
+            project = open_project(server.database_url(databases[-1]), create=True, name=name, folder=tmp_path / name)
         opened.append(project)
         return project
 
     yield make
     for project in opened:
         project.close()
+    for database in databases:
+        server.drop_database(database)

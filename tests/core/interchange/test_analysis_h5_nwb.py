@@ -131,11 +131,11 @@ def test_nwb_refuses_a_video_without_timestamps(tmp_path, new_project):
 def test_every_export_writes_the_path_named(tmp_path, new_project, capsys):
     project = new_project("p")
     fill(project, tmp_path / "frames")
-    assert cli.main(["export", str(project.folder), str(tmp_path / "traj.csv"), "--format", "csv"]) == 0
+    assert cli.main(["export", project.location, str(tmp_path / "traj.csv"), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert (tmp_path / "traj.csv").is_file() and not (tmp_path / "trajectories.csv").exists()
     assert str(tmp_path / "traj.csv") in out and str(tmp_path / "traj_behaviour_events.csv") in out
-    assert cli.main(["export", str(project.folder), str(tmp_path / "mine.sleap"), "--format", "slp"]) == 0
+    assert cli.main(["export", project.location, str(tmp_path / "mine.sleap"), "--format", "slp"]) == 0
     assert (tmp_path / "mine.sleap").is_file()
-    assert cli.main(["export", str(project.folder), str(tmp_path / "poses.nwb"), "--what", "labels"]) == 0
+    assert cli.main(["export", project.location, str(tmp_path / "poses.nwb"), "--what", "labels"]) == 0
     assert "poses.nwb" in capsys.readouterr().out

@@ -118,6 +118,7 @@ def test_a_transaction_commits_all_or_nothing(project, video):
     assert project.instances.on_frame(video.id, 0) == []
 
 
+@pytest.mark.sqlite_only
 def test_reopening_keeps_everything(tmp_path, project, video, catalog):
     project.instances.add(Instance(video.id, 1, box=Box(0, 0, 5, 5)))
     project.training_runs.add(TrainingRun("detect", {"epochs": 1}))
@@ -130,6 +131,7 @@ def test_reopening_keeps_everything(tmp_path, project, video, catalog):
         assert (folder / "models").is_dir() and (folder / "exports").is_dir()
 
 
+@pytest.mark.sqlite_only
 def test_wal_mode_and_foreign_keys_are_on(project):
     with project.db.reading() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -159,6 +161,7 @@ def test_another_programs_sqlite_database_is_refused(tmp_path):
         Project.open(tmp_path)
 
 
+@pytest.mark.sqlite_only
 def test_a_project_from_a_newer_schema_is_refused_unchanged(project):
     folder = project.folder
     with project.transaction() as connection:
@@ -170,6 +173,7 @@ def test_a_project_from_a_newer_schema_is_refused_unchanged(project):
     assert (folder / "project.sqlite").read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_an_older_schema_is_upgraded_after_a_backup(project, monkeypatch):
     folder = project.folder
     project.close()
@@ -184,6 +188,7 @@ def test_an_older_schema_is_upgraded_after_a_backup(project, monkeypatch):
     assert (folder / f"project.sqlite.v{current}.bak").is_file()
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_folder_is_refused_with_a_clear_message(project, monkeypatch):
     folder = project.folder
     project.close()
@@ -193,6 +198,7 @@ def test_a_read_only_folder_is_refused_with_a_clear_message(project, monkeypatch
         Project.open(folder)
 
 
+@pytest.mark.sqlite_only
 def test_creating_over_an_existing_project_is_refused(project):
     with pytest.raises(ProjectExistsError):
         Project.create(project.folder)
