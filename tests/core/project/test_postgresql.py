@@ -1,18 +1,10 @@
 """The same store code on PostgreSQL, for labs that label as a team on a shared server.
 
-Starts a throwaway PostgreSQL cluster when the server binaries and psycopg are installed
-(skipped otherwise), and runs every annotation kind and the undo history against it.
+Runs every annotation kind and the undo history against the throwaway PostgreSQL server of
+tests/postgres_server.py (skipped, saying why, when there is none).
 """
 
 from __future__ import annotations
-
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
-import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,63 +16,13 @@ from core.project import Project
 pytest.importorskip("psycopg")
 
 
-def _binaries() -> str | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return os.path.dirname(found[-1])
-    initdb = shutil.which("initdb")
-    return os.path.dirname(initdb) if initdb else None
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    if os.environ.get("ETHOFRAME_TEST_POSTGRES_URL"):
-        yield os.environ["ETHOFRAME_TEST_POSTGRES_URL"]
-        return
-    bin_dir = _binaries()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    # Not under pytest's tmp dir: the postgres user cannot enter root's private folders.
-    root = Path(tempfile.mkdtemp(prefix="ethoframe-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    # initdb refuses to run as root: run the cluster as the postgres user when we are root.
-    prefix = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-        os.chmod(root, 0o755)
-
-    def run(command: str) -> None:
-        subprocess.run(prefix + [command], check=True, capture_output=True, timeout=120)
-
-    try:
-        run(f"{bin_dir}/initdb -D {data} -A trust -U ethoframe")
-        run(f"{bin_dir}/pg_ctl -D {data} -l {root}/log -o \"-k {sock} -c listen_addresses=''\" -w start")
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError) as error:
-        pytest.skip(f"could not start a PostgreSQL cluster: {error}")
-    try:
-        yield f"postgresql+psycopg://ethoframe@/postgres?host={sock}"
-    finally:
-        run(f"{bin_dir}/pg_ctl -D {data} -m immediate stop")
-        shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.fixture
-def pg_project(postgres_url):
-    from sqlalchemy import create_engine, text
-
-    name = f"lab_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = postgres_url.replace("/postgres?", f"/{name}?")
+def pg_project(postgres_database):
+    """A project on a database of its own on the test server (tests/conftest.py)."""
+    url = postgres_database.replace("postgresql://", "postgresql+psycopg://")
     project = Project.connect(url)
     yield project, url
     project.close()
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_every_annotation_kind_and_undo_on_postgresql(pg_project):

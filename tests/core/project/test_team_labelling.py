@@ -1,0 +1,155 @@
+"""Two labellers on one project (run on SQLite and on PostgreSQL, see tests/conftest.py): who
+made and changed each label and when, a stale write refused with who changed it, and each
+window told what the other one committed."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from core.domain import Behaviour, BehaviourEvent, Box, Instance
+from core.edits import AddInstance, EditHistory, set_box
+from core.project import ConflictError, Project
+from core.project.changes import ChangeWatcher
+from core.project.location import open_project
+
+
+@pytest.fixture
+def ben(project, monkeypatch):
+    """A second labeller's own connection to the same project."""
+    monkeypatch.setenv("ETHOFRAME_USER", "ben")
+    other = open_project(project.location)
+    monkeypatch.delenv("ETHOFRAME_USER")
+    yield other
+    other.close()
+
+
+def test_every_label_and_event_says_who_made_and_changed_it_and_when(project, video, ben):
+    project.db.user = "ana"
+    start = time.time()
+    made = project.instances.add(Instance(video.id, 4, box=Box(0, 0, 5, 5)))
+    stamp = project.instances.get(made.id).stamp
+    assert (stamp.version, stamp.created_by, stamp.changed_by) == (1, "ana", None)
+    assert abs(stamp.created_at - start) < 60
+    ben.instances.update(made.id, box=Box(1, 1, 6, 6))
+    stamp = project.instances.get(made.id).stamp
+    assert (stamp.version, stamp.created_by, stamp.changed_by) == (2, "ana", "ben")
+    assert "made by ana" in stamp.describe(time.time()) and "changed by ben" in stamp.describe(time.time())
+    groom = project.behaviours.add(Behaviour("groom", "g"))
+    event = ben.events.add(BehaviourEvent(video.id, groom.id, 3, 9))
+    assert project.events.get(event.id).stamp.created_by == "ben"
+    counts = project.users.counts()
+    assert counts["ana"]["labels"] == 1 and counts["ben"]["labels_last_changed"] == 1 and counts["ben"]["events"] == 1
+
+
+def test_a_change_from_a_stale_view_is_refused_saying_who_changed_it(project, video, ben):
+    made = project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5)))
+    history = EditHistory(project)
+    stale = set_box(project, made.id, Box(2, 2, 8, 8))  # built from what this window read
+    ben.instances.update(made.id, box=Box(9, 9, 20, 20))  # ben commits first
+    with pytest.raises(ConflictError, match=r"instance \d+ was changed by ben \d+ s ago: reloaded"):
+        history.push(stale)
+    assert project.instances.get(made.id).box == Box(9, 9, 20, 20)  # ben's stays
+    assert history.texts() == ([], [])
+
+
+def test_undo_never_overwrites_another_labellers_change(project, video, ben):
+    history = EditHistory(project)
+    made = history.push(AddInstance(Instance(video.id, 0, box=Box(0, 0, 5, 5)))).instance
+    history.push(set_box(project, made.id, Box(1, 1, 9, 9)))
+    history.push(set_box(project, made.id, Box(2, 2, 9, 9)))
+    history.undo()  # our own later change undone first: the earlier one still undoes
+    history.redo()
+    ben.instances.update(made.id, class_id=None, box=Box(30, 30, 40, 40))
+    with pytest.raises(ConflictError, match="ben"):
+        history.undo()
+    assert project.instances.get(made.id).box == Box(30, 30, 40, 40)
+    with pytest.raises(ConflictError):  # nor delete it from under them by undoing its addition
+        history.undo()
+        history.undo()
+    assert project.instances.get(made.id).box == Box(30, 30, 40, 40)
+
+
+def test_two_writers_racing_for_one_instance_never_both_win(project, video, ben):
+    made = project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5)))
+    outcomes: list[str] = []
+
+    def write(who: Project, x: float) -> None:
+        try:
+            who.instances.update(made.id, expected_version=1, box=Box(x, x, x + 5, x + 5))
+            outcomes.append("won")
+        except ConflictError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=write, args=(p, x)) for p, x in ((project, 10.0), (ben, 20.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "won"]
+    assert project.instances.get(made.id).stamp.version == 2
+
+
+def test_a_window_is_told_what_the_other_committed_within_a_second(project, video, ben):
+    received: list = []
+    arrived = threading.Event()
+
+    def on_changes(changes) -> None:
+        received.extend(changes)
+        arrived.set()
+
+    watcher = ChangeWatcher(project.db, on_changes, interval=0.05).start()
+    try:
+        project.instances.add(Instance(video.id, 1, box=Box(0, 0, 5, 5)))  # our own: not reported
+        start = time.perf_counter()
+        made = ben.instances.add(Instance(video.id, 7, box=Box(0, 0, 5, 5)))
+        assert arrived.wait(5), "no change arrived"
+        latency = time.perf_counter() - start
+        time.sleep(0.2)
+    finally:
+        watcher.stop()
+    (change,) = received
+    assert (change.topic, change.video_id, change.frame_index, change.instance_ids, change.by) == (
+        "instances", video.id, 7, (made.id,), ben.user,
+    )  # fmt: skip
+    assert latency < 1.0
+
+
+def test_a_rolled_back_transaction_tells_nobody(project, video, ben):
+    received: list = []
+    watcher = ChangeWatcher(project.db, received.extend, interval=0.05).start()
+    try:
+        with pytest.raises(RuntimeError), ben.transaction():
+            ben.instances.add(Instance(video.id, 2, box=Box(0, 0, 5, 5)))
+            raise RuntimeError("the import failed half-way")
+        ben.instances.add(Instance(video.id, 3, box=Box(0, 0, 5, 5)))
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        watcher.stop()
+    assert [c.frame_index for c in received] == [3]
+
+
+@pytest.mark.sqlite_only
+def test_a_version_3_project_gains_who_and_when(project, video):
+    project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5)))
+    folder = project.folder
+    project.close()
+    connection = sqlite3.connect(folder / "project.sqlite")
+    for table in ("instances", "behaviour_events"):
+        for column in ("version", "created_by", "created_at", "changed_by", "changed_at"):
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    connection.execute("DROP TABLE users")
+    connection.execute("DROP TABLE changes")
+    connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    connection.commit()
+    connection.close()
+    with Project.open(folder) as upgraded:
+        (kept,) = upgraded.instances.on_frame(video.id, 0)
+        assert (kept.stamp.version, kept.stamp.created_by) == (1, None)
+        upgraded.instances.update(kept.id, expected_version=1, box=Box(1, 1, 2, 2))
+        assert upgraded.users.counts()["unknown"]["labels"] == 1
