@@ -32,6 +32,7 @@ from core.domain import Instance
 from core.edits import DeleteInstance, Edit, copy_previous_labeled_frame
 from core.edits import paste_instances as paste_edit
 from core.project import Project, ProjectError
+from core.project.location import open_project
 from core.video import VideoError
 from core.workflows import navigation
 from core.workflows.videos import add_videos
@@ -49,6 +50,7 @@ from gui.review.controller import DOCK_NAME as REVIEW_DOCK
 from gui.review.controller import ReviewController
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
+from gui.team_sync import TeamSync
 from gui.tool_bar import ToolBar
 from gui.tracks_controller import TracksController
 from gui.training import TrainingController
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self.relink_dialog: RelinkDialog | None = None
         self.panels: ProjectPanels | None = None
         self.review: ReviewController | None = None
+        self.team_sync: TeamSync | None = None  # other clients' edits, shown as they commit
         self.tracks: TracksController | None = None
         self.chosen_model_id: int | None = None  # the model that predicts (models panel)
         self.clipboard: list[Instance] = []
@@ -153,7 +156,7 @@ class MainWindow(QMainWindow):
 
     def open_project(self, path: str | Path) -> bool:
         try:
-            project = Project.open(path)
+            project = open_project(path)  # a folder, or a shared project's postgresql:// URL
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot open project", str(error))
             return False
@@ -163,6 +166,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_project(self, project: Project) -> None:
+        if self.team_sync is not None:
+            self.team_sync.dispose()
         if self.project is not None:
             self.frames.close()
             self.project.close()
@@ -172,6 +177,8 @@ class MainWindow(QMainWindow):
         self.undo_controller = UndoController(project, self)
         self.undo_controller.edit_done.connect(self._edit_done)
         self.undo_controller.refused.connect(self.show_refusal)
+        self.team_sync = TeamSync(project, self.undo_controller, self)
+        self.team_sync.status.connect(lambda message: message and self.show_message(message))
         self.history_view.setStack(self.undo_controller.stack)
         self.panels = ProjectPanels(self, project, self.undo_controller, self.state)
         self.panels.place(self.docks)
@@ -541,6 +548,8 @@ class MainWindow(QMainWindow):
             self.review.dispose()  # stops a running prediction job cleanly
         self.training.shutdown()  # a clean cancel: the job saves its checkpoint (waits up to 5 s)
         self.frames.close()
+        if self.team_sync is not None:
+            self.team_sync.dispose()
         if self.project is not None:
             self.project.close()
         super().closeEvent(event)
@@ -549,7 +558,7 @@ class MainWindow(QMainWindow):
 def run(argv: list[str]) -> int:
     """The application: `python -m gui [PROJECT] [--screenshot PNG]`."""
     parser = argparse.ArgumentParser(prog="python -m gui", description="Open the Ethoframe window.")
-    parser.add_argument("project", nargs="?", help="a project folder to open")
+    parser.add_argument("project", nargs="?", help="a project folder, or a shared project's postgresql:// URL")
     parser.add_argument("--screenshot", metavar="PNG", help="after the first frame is painted, save the screen and quit (smoke tests, bug reports)")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([sys.argv[0]])

@@ -118,14 +118,20 @@ class InstancePanel(QWidget):
         classes, tracks = self._classes, self._tracks
         self.instances.blockSignals(True)
         self.instances.clear()
+        now = self.project.db.now()
         for instance in self.frame_instances():
             parts = [classes[instance.class_id].name if instance.class_id in classes else "no class"]
             if instance.track_id in tracks:
                 parts.append(tracks[instance.track_id].name)
             if instance.is_predicted:
                 parts.append(f"predicted {instance.score:.2f}" if instance.score is not None else "predicted")
+            stamp = instance.stamp
+            if stamp is not None and stamp.last_by and (self.project.is_shared or stamp.last_by != self.project.user):
+                parts.append(f"by {stamp.last_by}")  # who made or last changed it: team labelling
             item = QListWidgetItem(f"#{instance.id}  " + " · ".join(parts))
             item.setData(Qt.ItemDataRole.UserRole, instance.id)
+            if stamp is not None:
+                item.setToolTip(stamp.describe(now))
             color = tracks[instance.track_id].color if instance.track_id in tracks else None
             if color:
                 item.setIcon(swatch(color))

@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.edits import Edit, apply_edit, revert_edit
-from core.project import Project, ProjectError
+from core.edits.external import ExternalChange
+from core.project import ConflictError, Project, ProjectError
 
 
 class EditCommand(QUndoCommand):
@@ -99,6 +100,8 @@ class EditStack(QUndoStack):
             (revert_edit if action == "undo" else apply_edit)(self.project, edit)
         except Exception as error:  # noqa: BLE001 (whatever failed, the stack must not move)
             self.refused.emit(f"Could not {action} “{edit.text}”: {_reason(error)}. Nothing was changed.")
+            if isinstance(error, ConflictError):  # another labeller's write: show it
+                self.edit_done.emit(ExternalChange.reload())
             return False
         self.edit_done.emit(edit)
         return True
@@ -128,10 +131,15 @@ def _reason(error: Exception) -> str:
 
 class UndoController(QObject):
     """Pushes edits; says when the project changed so views can redraw what was touched, and
-    when an undo or redo was refused (`refused`, one sentence) so the window can say so."""
+    when an undo or redo was refused (`refused`, one sentence) so the window can say so.
 
-    edit_done = Signal(object)  # the Edit just applied or reverted
+    `external_change` carries what other clients committed (an `ExternalChange`, from
+    gui/team_sync.py); it is forwarded to `edit_done`, whose listeners only read `touched()`,
+    so every view refreshes from another labeller's edit as from its own."""
+
+    edit_done = Signal(object)  # the Edit just applied or reverted, or an ExternalChange
     refused = Signal(str)
+    external_change = Signal(object)  # ExternalChange: another client's commit
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +147,7 @@ class UndoController(QObject):
         self.stack = EditStack(project, self)
         self.stack.edit_done.connect(self.edit_done.emit)
         self.stack.refused.connect(self.refused.emit)
+        self.external_change.connect(self.edit_done.emit)
 
     def push(self, edit: Edit) -> Edit:
         """Apply and record an edit. If applying fails nothing is recorded and the error rises."""
@@ -154,6 +163,8 @@ class UndoController(QObject):
             self.push(edit)
         except (ProjectError, ValueError) as error:
             refused(str(error))
+            if isinstance(error, ConflictError):  # "changed by ana 3 s ago: reloaded": so reload
+                self.external_change.emit(ExternalChange.reload())
             return False
         return True
 

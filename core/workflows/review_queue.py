@@ -58,7 +58,9 @@ def frame_confidences_at(
         select(f.frame_index, func.min(func.coalesce(i.score, 0.0)), func.count())
         .select_from(s.instances.join(s.frames, i.frame_id == f.id))
         .where(*_predicted(video_id, min_score, None))
-        .group_by(i.frame_id)
+        # PostgreSQL wants the selected frame_index grouped too (the same groups: one frame id,
+        # one index); SQLite keeps grouping by the index's order alone
+        .group_by(i.frame_id, *(() if project.db.is_sqlite else (f.frame_index,)))
     )
     if frames is not None:
         wanted = sorted(set(frames))

@@ -20,6 +20,7 @@ def now() -> str:
 
 class LabelClassTable(RecordTable[LabelClass]):
     kind = "label class"
+    announced = True
 
     def __init__(self, db: Database) -> None:
         super().__init__(
@@ -30,6 +31,7 @@ class LabelClassTable(RecordTable[LabelClass]):
 
 class SkeletonTable(RecordTable[Skeleton]):
     kind = "skeleton"
+    announced = True
 
     def __init__(self, db: Database) -> None:
         super().__init__(
@@ -40,6 +42,7 @@ class SkeletonTable(RecordTable[Skeleton]):
 
 class TrackTable(RecordTable[Track]):
     kind = "track"
+    announced = True
 
     def __init__(self, db: Database) -> None:
         super().__init__(
@@ -53,6 +56,7 @@ class TrackTable(RecordTable[Track]):
 
 class BehaviourTable(RecordTable[Behaviour]):
     kind = "behaviour"
+    announced = True
 
     def __init__(self, db: Database) -> None:
         super().__init__(

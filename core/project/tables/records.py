@@ -41,6 +41,7 @@ class RecordTable(Generic[T]):
     """Add, get, list, update, delete and restore records of one table as domain objects."""
 
     kind = "record"  # a human word for error messages, set by subclasses
+    announced = False  # whether other windows are told of changes (the catalog: classes, tracks...)
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class RecordTable(Generic[T]):
             row["id"] = record.id
         with self._db.transaction() as connection:
             new_id = connection.execute(insert(self.table).values(**row)).inserted_primary_key[0]
+            self._announce()
         return replace(record, id=new_id)
 
     def get(self, record_id: int) -> T:
@@ -92,6 +94,7 @@ class RecordTable(Generic[T]):
         row = self._to_row(replace(record, **changes))
         with self._db.transaction() as connection:
             connection.execute(update(self.table).where(self.table.c.id == record_id).values(**row))
+            self._announce()
         return self.get(record_id)
 
     def delete(self, record_id: int) -> Removal[T]:
@@ -109,7 +112,14 @@ class RecordTable(Generic[T]):
                     ids = connection.execute(select(dependent.table.c.id).where(column == record_id)).scalars().all()
                     nulled[(dependent.table.name, dependent.column)] = list(ids)
             connection.execute(delete(self.table).where(self.table.c.id == record_id))
+            self._announce()
         return Removal(record, cascaded, nulled)
+
+    def _announce(self) -> None:
+        if self.announced:
+            from core.project.changes import Change
+
+            self._db.note_change(Change("catalog"))
 
     def restore(self, removal: Removal[T]) -> T:
         """Undo `delete`: the record with its id, its cascaded rows, and the references to it."""

@@ -20,11 +20,13 @@ from core.project.errors import ConflictError
 
 
 def made(db: Database, stamp: Stamp | None = None) -> dict[str, Any]:
-    """Columns of a new row; a row put back (undo of a delete) keeps who made it and when."""
+    """Columns of a new row. A row put back (undo of a delete) keeps who made it and when, and
+    its version: it holds again exactly what that version held, so an edit made from it (ours
+    or another labeller's) still applies."""
     now = db.now()
     if stamp is None:
         return {"version": 1, "created_by": db.user, "created_at": now, "changed_by": None, "changed_at": None}
-    return {"version": stamp.version + 1, "created_by": stamp.created_by, "created_at": stamp.created_at,
+    return {"version": stamp.version, "created_by": stamp.created_by, "created_at": stamp.created_at,
             "changed_by": db.user, "changed_at": now}  # fmt: skip
 
 
