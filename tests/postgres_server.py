@@ -28,6 +28,8 @@ class Server:
     url: str  # postgresql://ethoframe@/postgres?host=SOCKET (trusted local socket)
     tcp_url: str | None = None  # postgresql://ethoframe@127.0.0.1:PORT/postgres (password)
     stop: callable = lambda: None
+    pause: callable | None = None  # stop the server but keep its data (a private server only)
+    resume: callable | None = None
 
     def database_url(self, name: str, tcp: bool = False) -> str:
         base = self.tcp_url if tcp else self.url
@@ -61,9 +63,10 @@ def binaries() -> str | None:
     return os.path.dirname(initdb) if initdb else None
 
 
-def start() -> Server:
-    """A running server, or RuntimeError saying why there is none."""
-    if os.environ.get("ETHOFRAME_TEST_POSTGRES_URL"):
+def start(private: bool = False) -> Server:
+    """A running server, or RuntimeError saying why there is none. `private`: one of this
+    test's own even when CI provides a shared one (to stop it and start it again)."""
+    if os.environ.get("ETHOFRAME_TEST_POSTGRES_URL") and not private:
         return Server(os.environ["ETHOFRAME_TEST_POSTGRES_URL"], os.environ.get("ETHOFRAME_TEST_POSTGRES_TCP_URL"))
     try:
         import psycopg  # noqa: F401
@@ -105,5 +108,11 @@ def start() -> Server:
         finally:
             shutil.rmtree(root, ignore_errors=True)
 
+    def pause() -> None:
+        run(f"{bin_dir}/pg_ctl -D {data} -m immediate stop")
+
+    def resume() -> None:
+        run(f"{bin_dir}/pg_ctl -D {data} -l {root}/log -o \"{options}\" -w start")
+
     return Server(f"postgresql://ethoframe@/postgres?host={sock}&port={port}",
-                  f"postgresql://ethoframe@127.0.0.1:{port}/postgres", stop)  # fmt: skip
+                  f"postgresql://ethoframe@127.0.0.1:{port}/postgres", stop, pause, resume)  # fmt: skip

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 BUSY_TIMEOUT_S = 60.0
 _WRITE = "ethoframe_write"
@@ -143,6 +144,25 @@ class Database:
 
     @contextmanager
     def _open(self, write: bool) -> Iterator[Connection]:
+        if self.is_sqlite:
+            with self._begin(write) as connection:
+                yield connection
+            return
+        try:
+            with self._begin(write) as connection:
+                yield connection
+        except (OperationalError, InterfaceError) as error:
+            if _is_transient(error):
+                raise
+            from core.project.errors import ServerError
+            from core.project.location import describe_server_error
+
+            where = self.location or self.engine.url
+            raise ServerError(f"{describe_server_error(error, where)}; nothing of this change was saved "
+                              "(the server keeps whole transactions or none); try again once it is back") from None
+
+    @contextmanager
+    def _begin(self, write: bool) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             connection.execution_options(**{_WRITE: write})
             self._local.current, self._local.changes = (connection, write), []
@@ -158,3 +178,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _is_transient(error: Exception) -> bool:
+    """A deadlock or serialization failure: the server is there, the caller may retry."""
+    try:
+        from psycopg.errors import TransactionRollbackError
+    except ImportError:
+        return False
+    return isinstance(getattr(error, "orig", None), TransactionRollbackError)

@@ -19,9 +19,12 @@ _opened: dict[str, Project] = {}
 
 
 def run_on_project(folder: str, function: Callable[..., Any], args: tuple) -> Any:
-    """`function(project, *args)` on the project in `folder` (kept open for the next request)."""
-    key = str(Path(folder).resolve())
+    """`function(project, *args)` on the project in `folder` (or at a shared project's URL),
+    kept open for the next request."""
+    from core.project.location import is_url, open_project
+
+    key = folder if is_url(folder) else str(Path(folder).resolve())
     project = _opened.get(key)
     if project is None:
-        project = _opened[key] = Project.open(key)
+        project = _opened[key] = open_project(key)
     return function(project, *args)

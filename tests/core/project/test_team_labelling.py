@@ -153,3 +153,38 @@ def test_a_version_3_project_gains_who_and_when(project, video):
         assert (kept.stamp.version, kept.stamp.created_by) == (1, None)
         upgraded.instances.update(kept.id, expected_version=1, box=Box(1, 1, 2, 2))
         assert upgraded.users.counts()["unknown"]["labels"] == 1
+
+
+@pytest.mark.slow
+def test_a_server_lost_mid_session_refuses_edits_in_one_line_and_loses_none(tmp_path):
+    import postgres_server as servers
+
+    try:
+        server = servers.start(private=True)
+    except RuntimeError as error:
+        pytest.skip(f"no PostgreSQL server: {error}")
+    statuses: list = []
+    try:
+        url = server.database_url(server.create_database())
+        with open_project(url, create=True, folder=tmp_path) as project:
+            from core.domain import Video
+
+            video = project.videos.add(Video("/lab/a.mp4", 10, 30.0, 64, 48, "a" * 64))
+            made = project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5)))
+            watcher = ChangeWatcher(project.db, lambda _c: None, statuses.append, interval=0.05).start()
+            server.pause()
+            from core.project import ServerError
+
+            with pytest.raises(ServerError) as refused:
+                project.instances.update(made.id, box=Box(1, 1, 6, 6))
+            assert "\n" not in str(refused.value) and "nothing of this change was saved" in str(refused.value)
+            server.resume()
+            deadline = time.monotonic() + 10
+            while None not in statuses and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert statuses and statuses[0] and statuses[-1] is None  # lost, said once, then back
+            assert project.instances.get(made.id).box == Box(0, 0, 5, 5)  # the refused edit left nothing
+            project.instances.update(made.id, box=Box(2, 2, 7, 7))  # and edits work again
+            watcher.stop()
+    finally:
+        server.stop()
