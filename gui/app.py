@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.team_sync: TeamSync | None = None  # other clients' edits, shown as they commit
         self.tracks: TracksController | None = None
         self.chosen_model_id: int | None = None  # the model that predicts (models panel)
+        self._catalog_cache: tuple[dict, dict] | None = None
         self.clipboard: list[Instance] = []
         self.playback = QTimer(self)
         self.playback.timeout.connect(self._play_tick)
@@ -144,7 +145,7 @@ class MainWindow(QMainWindow):
         self.slider.valueChanged.connect(self.state.set_frame)
         self.frame_box.valueChanged.connect(self.state.set_frame)
         self.state.frame_changed.connect(self._frame_changed)
-        self.state.selection_changed.connect(lambda _instance: self._show_annotations())
+        self.state.selection_changed.connect(self.view.set_selected)  # a highlight, not a re-read
         self.frames.frame_ready.connect(self._frame_decoded)
         self.frames.failed.connect(self.show_message)
 
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_project(self, project: Project) -> None:
+        self._catalog_cache = None
         if self.team_sync is not None:
             self.team_sync.dispose()
         if self.project is not None:
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _imported(self, summary) -> None:
+        self._catalog_cache = None
         self._refresh_videos()
         self._refresh_status()
         self._show_annotations()
@@ -295,12 +298,20 @@ class MainWindow(QMainWindow):
         if self.project is None or self.state.video_id is None:
             return
         instances = self.project.instances.on_frame(self.state.video_id, self.state.frame_index)
-        skeletons = {s.id: s for s in self.project.skeletons.all()}
-        colors = {
-            "track": {t.id: t.color for t in self.project.tracks.all()},
-            "class": {c.id: c.color for c in self.project.label_classes.all()},
-        }
+        skeletons, colors = self._catalog()
         self.view.show_instances(instances, skeletons, colors, self.state.selected_instance)
+
+    def _catalog(self) -> tuple[dict, dict]:
+        """The skeletons and the tracks' and classes' colours the canvas draws with, read once
+        until the catalog changes (an edit of it, an import, a tracking or prediction job)."""
+        if self._catalog_cache is None:
+            skeletons = {s.id: s for s in self.project.skeletons.all()}
+            colors = {
+                "track": {t.id: t.color for t in self.project.tracks.all()},
+                "class": {c.id: c.color for c in self.project.label_classes.all()},
+            }
+            self._catalog_cache = (skeletons, colors)
+        return self._catalog_cache
 
     def next_frame(self) -> None:
         self.state.step(1)
@@ -438,6 +449,7 @@ class MainWindow(QMainWindow):
 
     def refresh_annotations(self) -> None:
         """Redraw the frame's instances and the lists showing them (a job's predictions are no edit)."""
+        self._catalog_cache = None  # a tracking job makes tracks, an import classes
         self._show_annotations()
         if self.panels is not None:
             self.panels.instances.refresh()
@@ -455,6 +467,8 @@ class MainWindow(QMainWindow):
     def _edit_done(self, edit: Edit) -> None:
         """Redraw the frame when the edit touched it; the counts follow a moment later."""
         here = (self.state.video_id, self.state.frame_index)
+        if any(t.topic == "catalog" for t in edit.touched()):
+            self._catalog_cache = None
         if any(t.topic == "catalog" or (t.topic == "instances" and t.concerns(*here)) for t in edit.touched()):
             self._show_annotations()
         self._refresh_status()
