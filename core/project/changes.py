@@ -5,8 +5,8 @@ when the transaction commits they are announced: on PostgreSQL as a NOTIFY on on
 (delivered by the server at commit, to every listening client, never for a rolled-back
 transaction), on SQLite as rows of the `changes` table written in the same transaction (one
 writer at a time, so their ids are in commit order). A `ChangeWatcher` in each window listens
-(PostgreSQL) or checks `PRAGMA data_version` four times a second (SQLite: a read of one
-in-memory counter; the table is only read when another connection committed), and hands the
+(PostgreSQL) or checks `PRAGMA data_version` ten times a second (SQLite: a read of one
+in-memory counter, microseconds; the table is only read when another connection committed), and hands the
 changes other processes made to a callback, which the GUI turns into a targeted refresh.
 """
 
@@ -86,7 +86,7 @@ class ChangeWatcher:
     back (None). `stop()` ends it within `interval` seconds."""
 
     def __init__(self, db: Database, on_changes: Callable[[list[Change]], None],
-                 on_status: Callable[[str | None], None] | None = None, interval: float = 0.25) -> None:
+                 on_status: Callable[[str | None], None] | None = None, interval: float = 0.1) -> None:
         self._db, self._on_changes, self._on_status = db, on_changes, on_status or (lambda _s: None)
         self.interval = interval
         self._stop = threading.Event()
@@ -156,10 +156,11 @@ class ChangeWatcher:
                         self._on_status(None)
                         self._deliver([Change("catalog", by=None, client="reconnected")])  # what was missed: reload
                     self._ready.set()
-                    while not self._stop.is_set():
-                        batch = [Change.from_dict(json.loads(n.payload)) for n in connection.notifies(timeout=self.interval, stop_after=500)]
-                        if batch:
-                            self._deliver(batch)
+                    while not self._stop.is_set():  # each notification as it comes; timeouts only to check stop
+                        for notification in connection.notifies(timeout=self.interval):
+                            self._deliver([Change.from_dict(json.loads(notification.payload))])
+                            if self._stop.is_set():
+                                break
             except psycopg.OperationalError as error:
                 if not lost:
                     lost = True
