@@ -21,6 +21,7 @@ from core.cli import (
     demo_commands,
     interchange_commands,
     ml_commands,
+    model_export_commands,
     project_commands,
     store_commands,
     suggest_commands,
@@ -28,7 +29,8 @@ from core.cli import (
 )
 
 COMMAND_MODULES = (
-    project_commands, store_commands, demo_commands, suggest_commands, interchange_commands, ml_commands, track_commands,
+    project_commands, store_commands, demo_commands, suggest_commands, interchange_commands, ml_commands, model_export_commands,
+    track_commands,
 )  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     predict = commands.add_parser("predict", help="run a trained model on videos and store its predictions")
     predict.add_argument("project", type=project_location)
-    predict.add_argument("--model", type=int, help="model id (default: the newest)")
+    predict.add_argument("--model", type=_model_ref, help="model id (default: the newest), or a model exported as .onnx (run without torch)")
     predict.add_argument("--video", type=int, action="append", help="video id (default: all videos)")
     predict.add_argument("--frames", metavar="A:B", help="only frames A to B-1")
     predict.add_argument("--batch-size", type=int, default=8)
@@ -171,7 +171,20 @@ def run_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_ref(text: str):
+    """A model id, or the path of an exported ONNX model."""
+    if text.isdigit():
+        return int(text)
+    if text.lower().endswith(".onnx"):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is neither a model id nor an .onnx file")
+
+
 def run_predict(args: argparse.Namespace) -> int:
+    if isinstance(args.model, str):  # an exported ONNX model: ONNX Runtime, torch never imported
+        from core.cli.model_export_commands import run_predict_onnx
+
+        return run_predict_onnx(args)
     from core.ml.events import json_lines
     from core.ml.jobs.predict_job import PredictSummary, predict_video
 
