@@ -45,6 +45,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--samples", type=int, default=DEFAULT_MAX_SAMPLES, metavar="K",
         help=f"kmeans: frames sampled per video (default {DEFAULT_MAX_SAMPLES})",
     )  # fmt: skip
+    suggest.add_argument(
+        "--assign", metavar="NAMES",
+        help="split the suggestions among labellers (ana,ben): each one's Next Suggestion walks their own",
+    )  # fmt: skip
     suggest.set_defaults(run=run_suggest)
 
 
@@ -79,6 +83,10 @@ def run_suggest(args: argparse.Namespace) -> int:
                 continue
             frames = ", ".join(str(s.frame_index) for s in suggestions)
             print(f"video {video.id} ({video.display_name}): {len(suggestions)} {args.method} suggestions: {frames}")
+        if args.assign:
+            users = [name.strip() for name in args.assign.split(",") if name.strip()]
+            counts = project.suggestions.assign(users, [v.id for v in videos])
+            print("assigned: " + ", ".join(f"{user} {count}" for user, count in counts.items()))
     return 1 if failed else 0
 
 

@@ -15,3 +15,4 @@ class Suggestion:
     method: SuggestionMethod
     score: float | None = None
     id: int | None = None
+    assigned_to: str | None = None  # the labeller whose queue it is in (None: anyone's)

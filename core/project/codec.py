@@ -165,4 +165,4 @@ def run_from_row(row: Any) -> TrainingRun:
 
 
 def suggestion_from_row(row: Any) -> Suggestion:
-    return Suggestion(row.video_id, row.frame_index, row.method, row.score, row.id)
+    return Suggestion(row.video_id, row.frame_index, row.method, row.score, row.id, row._mapping.get("assigned_to"))

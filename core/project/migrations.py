@@ -89,5 +89,12 @@ def _team_labelling(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _assigned_suggestions(connection: Connection) -> None:
+    """4 -> 5: suggestions.assigned_to."""
+    columns = {c["name"] for c in inspect(connection).get_columns("suggestions")}
+    if "assigned_to" not in columns:
+        connection.exec_driver_sql("ALTER TABLE suggestions ADD COLUMN assigned_to VARCHAR")
+
+
 # version -> function upgrading that version to the next.
-MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin, 3: _team_labelling}
+MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin, 3: _team_labelling, 4: _assigned_suggestions}

@@ -50,7 +50,8 @@ STAMP_COLUMNS = ("version", "created_by", "created_at", "changed_by", "changed_a
 #    since 1970, the server's clock), a version per row for optimistic concurrency; `users`
 #    (each labeller's folder for models and exports) and `changes` (what each commit touched,
 #    read by other windows on SQLite; PostgreSQL sends the same as NOTIFY).
-SCHEMA_VERSION = 4
+# 5: suggestions.assigned_to: frame suggestions split among a team's labellers.
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -207,6 +208,7 @@ suggestions = Table(
     Column("frame_index", Integer, nullable=False),
     Column("method", String(16), nullable=False),
     Column("score", Float),
+    Column("assigned_to", String),  # the labeller whose queue it is in (None: anyone's)
     UniqueConstraint("video_id", "frame_index", "method", name="uq_suggestions"),
     sqlite_autoincrement=True,
 )

@@ -21,9 +21,12 @@ def next_labeled_frame(project: Project, video_id: int, here: int, direction: in
 
 
 def next_unlabeled_suggestion(project: Project, video_id: int, here: int, direction: int = 1) -> int | None:
-    """The next suggested frame that has no user label yet (what a labeller works through)."""
+    """The next suggested frame that has no user label yet (what a labeller works through):
+    of this labeller's own queue when suggestions were split among a team (`suggest --assign`),
+    with those assigned to nobody; never a frame given to someone else."""
     labeled = {f for _, f in project.instances.labeled_frames(video_id)}
-    suggested = {s.frame_index for s in project.suggestions.for_video(video_id)} - labeled
+    mine = (None, project.user)
+    suggested = {s.frame_index for s in project.suggestions.for_video(video_id) if s.assigned_to in mine} - labeled
     return next_in(suggested, here, direction)
 
 

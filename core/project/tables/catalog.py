@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from core.domain import Behaviour, LabelClass, ModelRecord, Skeleton, Suggestion, Track, TrainingRun
 from core.project import codec
@@ -117,7 +117,8 @@ class SuggestionTable(RecordTable[Suggestion]):
         table = s.suggestions
         with self._db.transaction() as connection:
             connection.execute(delete(table).where(table.c.video_id == video_id, table.c.method == method))
-            rows = [{"video_id": video_id, "frame_index": x.frame_index, "method": method, "score": x.score} for x in suggestions]
+            rows = [{"video_id": video_id, "frame_index": x.frame_index, "method": method, "score": x.score,
+                     "assigned_to": x.assigned_to} for x in suggestions]  # fmt: skip
             if rows:
                 connection.execute(insert(table), rows)
         return len(rows)
@@ -127,6 +128,26 @@ class SuggestionTable(RecordTable[Suggestion]):
         with self._db.reading() as connection:
             rows = connection.execute(select(table).where(table.c.video_id == video_id).order_by(table.c.frame_index))
             return [codec.suggestion_from_row(row) for row in rows]
+
+    def assign(self, users: list[str], video_ids: list[int] | None = None) -> dict[str, int]:
+        """Split the suggestions (of `video_ids`, or all) among `users`, dealt out in turn in
+        frame order so each labeller's share spans every video; returns how many each got."""
+        table = s.suggestions
+        if not users:
+            raise ValueError("name at least one labeller to assign suggestions to")
+        query = select(table.c.id).order_by(table.c.video_id, table.c.frame_index, table.c.id)
+        if video_ids is not None:
+            query = query.where(table.c.video_id.in_(video_ids))
+        counts = dict.fromkeys(users, 0)
+        with self._db.transaction() as connection:
+            ids = list(connection.execute(query).scalars())
+            for k, user in enumerate(users):
+                share = ids[k :: len(users)]
+                counts[user] = len(share)
+                for start in range(0, len(share), 5000):
+                    chunk = share[start : start + 5000]
+                    connection.execute(update(table).where(table.c.id.in_(chunk)).values(assigned_to=user))
+        return counts
 
 
 def _model_to_row(model: ModelRecord) -> dict:
