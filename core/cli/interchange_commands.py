@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     exp.set_defaults(run=run_export)
 
 
-_MERGE_FIELDS = ("new", "updated", "unchanged", "kept_not_in_file", "events_unchanged")
+_MERGE_FIELDS = ("new", "updated", "unchanged", "kept_not_in_file", "edited_here", "events_unchanged")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -55,6 +55,7 @@ def run_import(args: argparse.Namespace) -> int:
     counts = {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and v and k not in _MERGE_FIELDS}
     print(f"imported {summary.path} ({summary.format}): " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
     print(f"  instances: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged"
+          + (f"; {summary.edited_here} changed here since they were imported, left as they are" if summary.edited_here else "")
           + (f"; {summary.kept_not_in_file} from an earlier import of this file, no longer in it, kept" if summary.kept_not_in_file else ""))
     for note in summary.notes:
         print(f"  note: {note}")

@@ -54,6 +54,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     kept_not_in_file: int = 0
+    edited_here: int = 0
     events_unchanged: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -64,7 +65,7 @@ class ImportSummary:
 @dataclass(frozen=True)
 class ImportPreview:
     """What an import would do, before it does it: `counts` of what the file holds (see
-    `Dataset.counts`) and `merge` (new, updated, unchanged, kept_not_in_file, events_new,
+    `Dataset.counts`) and `merge` (new, updated, unchanged, kept_not_in_file, edited_here, events_new,
     events_unchanged) against what earlier imports of the same file brought in."""
 
     format: str
@@ -75,6 +76,8 @@ class ImportPreview:
     def describe(self) -> str:
         m = self.merge
         line = f"{m['new']} new, {m['updated']} updated, {m['unchanged']} unchanged"
+        if m["edited_here"]:
+            line += f"; {m['edited_here']} changed here since they were imported stay as they are"
         if m["kept_not_in_file"]:
             line += f" ({m['kept_not_in_file']} from an earlier import of this file, no longer in it, are kept)"
         if m["events_new"] or m["events_unchanged"]:
@@ -123,14 +126,13 @@ def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress
             done += len(chunk)
             if progress:
                 progress(done, total)
-        for instance_id, n in plan.updates:
-            i = mapped(dataset.instances[n])
-            project.instances.update(
-                instance_id, class_id=i.class_id, track_id=i.track_id, skeleton_id=i.skeleton_id, box=i.box, polygons=i.polygons,
-                mask=i.mask, keypoints=i.keypoints, keypoint_scores=i.keypoint_scores, score=i.score,
-            )  # fmt: skip
-            done += 1
-            if progress and done % CHUNK == 0:
+        for start in range(0, len(plan.updates), CHUNK):  # an update: the old row out, the file's instance in
+            chunk = plan.updates[start : start + CHUNK]
+            for instance_id, _ in chunk:
+                project.instances.delete(instance_id)
+            project.instances.add_many(mapped(dataset.instances[n]) for _, n in chunk)
+            done += len(chunk)
+            if progress:
                 progress(done, total)
         project.events.add_many([
             replace(e, id=None, model_id=None, video_id=video_ids[e.video_id],
@@ -148,7 +150,7 @@ def apply_dataset(project: Project, dataset: Dataset, format: str = "", progress
         label_classes=counts["label_classes"], skeletons=counts["skeletons"], nodes=counts["nodes"],
         tracks=counts["tracks"], behaviours=counts["behaviours"], events=counts["events"],
         suggestions=suggestions, new=merge["new"], updated=merge["updated"], unchanged=merge["unchanged"],
-        kept_not_in_file=merge["kept_not_in_file"], events_unchanged=merge["events_unchanged"], notes=tuple(notes),
+        kept_not_in_file=merge["kept_not_in_file"], edited_here=merge["edited_here"], events_unchanged=merge["events_unchanged"], notes=tuple(notes),
     )  # fmt: skip
 
 

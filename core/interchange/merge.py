@@ -12,8 +12,11 @@ video, frame and source (label or prediction):
    updated (an untracked box moved, a keypoint corrected);
 4. else new.
 
-Labels of that origin that the new file no longer holds are kept (a file is not a deletion
-list), and counted. Behaviour events have no origin: an event equal to one in the project
+An instance changed in Ethoframe since it came in (edited, given another track: its stamp has a
+`changed_at`) is never overwritten: a match with other content counts as `edited_here` and
+stays as it is. An update is written as the old row deleted and the file's instance added (so it
+carries no `changed_at` and the next re-import may update it again). Labels of that origin that
+the new file no longer holds are kept (a file is not a deletion list), and counted. Behaviour events have no origin: an event equal to one in the project
 (behaviour, subject, frames, source) is unchanged, others are new.
 
 Classes, tracks and skeletons are compared by name (and skeletons by their nodes), since the
@@ -40,7 +43,8 @@ _LAST_FRAME = 2**31 - 1
 class MergePlan:
     """`new`: indices into `dataset.instances` to add; `updates`: `(project instance id,
     index)` pairs; `unchanged`: indices already in the project as they are; `kept`: project
-    instances of this origin the file no longer holds; `new_events`: indices into
+    instances of this origin the file no longer holds; `edited_here`: matched instances changed
+    in Ethoframe since their import, left as they are; `new_events`: indices into
     `dataset.events` to add, `unchanged_events` the rest."""
 
     origin: str
@@ -48,12 +52,13 @@ class MergePlan:
     updates: list[tuple[int, int]] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     kept: int = 0
+    edited_here: int = 0
     new_events: list[int] = field(default_factory=list)
     unchanged_events: int = 0
 
     def counts(self) -> dict[str, int]:
         return {"new": len(self.new), "updated": len(self.updates), "unchanged": len(self.unchanged),
-                "kept_not_in_file": self.kept, "events_new": len(self.new_events), "events_unchanged": self.unchanged_events}  # fmt: skip
+                "kept_not_in_file": self.kept, "edited_here": self.edited_here, "events_new": len(self.new_events), "events_unchanged": self.unchanged_events}  # fmt: skip
 
 
 def origin_of(dataset: Dataset, format: str) -> str:
@@ -106,7 +111,7 @@ def _match(plan: MergePlan, group: list[int], candidates: list[Instance], datase
         same = next((c for c in left if mine["track"] is not None and names.existing(c)["track"] == mine["track"]), None)
         if same is not None:
             left.remove(same)
-            plan.updates.append((same.id, index))
+            _update(plan, same, index)
         else:
             rest.append((index, mine))
     for index, mine in rest:  # 3. nearest within reach; 4. new
@@ -118,10 +123,17 @@ def _match(plan: MergePlan, group: list[int], candidates: list[Instance], datase
                 best, best_distance = candidate, float(np.hypot(*(centre - other)))
         if best is not None:
             left.remove(best)
-            plan.updates.append((best.id, index))
+            _update(plan, best, index)
         else:
             plan.new.append(index)
     plan.kept += len(left)
+
+
+def _update(plan: MergePlan, existing: Instance, index: int) -> None:
+    if existing.stamp is not None and existing.stamp.changed_at is not None:  # a person changed it here
+        plan.edited_here += 1
+    else:
+        plan.updates.append((existing.id, index))
 
 
 class _Names:

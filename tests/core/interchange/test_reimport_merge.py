@@ -40,7 +40,8 @@ def test_an_updated_sleap_file_updates_what_changed(data, tmp_path, new_project)
     updated = tmp_path / "v2" / "clip.slp"
     sio.save_slp(labels, str(updated), embed=False)
     preview = preview_file(project, updated)
-    assert preview.merge == {"new": 0, "updated": 1, "unchanged": 2998, "kept_not_in_file": 1, "events_new": 0, "events_unchanged": 0}
+    assert preview.merge == {"new": 0, "updated": 1, "unchanged": 2998, "kept_not_in_file": 1, "edited_here": 0,
+                             "events_new": 0, "events_unchanged": 0}
     assert project.counts().instances_user == 3000  # the preview wrote nothing
     summary = import_file(project, updated)
     assert (summary.new, summary.updated, summary.unchanged, summary.kept_not_in_file) == (0, 1, 2998, 1)
@@ -90,3 +91,21 @@ def test_cli_dry_run_says_what_would_change_and_writes_nothing(data, tmp_path, c
     assert cli.main(["import", str(folder), clip]) == 0
     assert cli.main(["import", str(folder), clip]) == 0
     assert "0 new, 0 updated, 3000 unchanged" in capsys.readouterr().out
+
+
+def test_an_instance_corrected_here_is_not_overwritten_by_a_reimport(tmp_path, new_project):
+    source = new_project("source")
+    fill(source, tmp_path / "frames", kinds={"box"})
+    export(source, tmp_path / "out", "coco", what="labels")
+    path = tmp_path / "out" / "annotations.json"
+    project = new_project("p")
+    import_file(project, path)
+    (imported,) = project.instances.on_frame(project.videos.all()[0].id, 0)
+    corrected = project.instances.update(imported.id, box=imported.box.translated(3, 0))  # a person moves it
+    document = json.loads(path.read_text())
+    document["annotations"][0]["bbox"][1] += 2  # the file changed too
+    path.write_text(json.dumps(document))
+    summary = import_file(project, path)
+    assert (summary.new, summary.updated, summary.unchanged, summary.edited_here) == (0, 0, 0, 1)
+    (now,) = project.instances.on_frame(project.videos.all()[0].id, 0)
+    assert now.box.as_tuple() == corrected.box.as_tuple()
