@@ -188,3 +188,35 @@ def test_a_server_lost_mid_session_refuses_edits_in_one_line_and_loses_none(tmp_
             watcher.stop()
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_two_client_processes_lose_no_edit_and_their_views_converge(project, video):
+    """Two real labelling processes for 15 s, half their edits on the same five instances."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ids = [project.instances.add(Instance(video.id, 0, box=Box(0, 0, 5, 5))).id for _ in range(12)]
+    here = Path(__file__).resolve().parent
+    root = here.parents[2]
+    clients = [
+        subprocess.Popen([sys.executable, str(here / "team_client.py"), project.location, "15", str(seed), user],
+                         cwd=root, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        for seed, user in ((1, "ana"), (2, "ben"))
+    ]
+    results = [json.loads(c.communicate(timeout=120)[0].strip().splitlines()[-1]) for c in clients]
+    assert all(c.returncode == 0 for c in clients)
+    made = {**results[0]["made"], **results[1]["made"]}
+    assert len(made) == len(results[0]["made"]) + len(results[1]["made"])  # no version made twice
+    truth = {}
+    for instance_id in ids:
+        instance = project.instances.get(instance_id)
+        truth[str(instance_id)] = list(instance.box.as_tuple())
+        if instance.stamp.version > 1:  # the last committed edit is what the row holds: none lost
+            assert made[f"{instance_id}:{instance.stamp.version}"] == truth[str(instance_id)]
+    assert all(r["view"] == truth for r in results)  # both windows show what the database holds
+    assert sum(len(r["made"]) for r in results) > 200
+    assert all(r["attempts"] == len(r["made"]) + r["refused"] for r in results)  # every write: committed or refused
+    print("refused (conflicts):", [r["refused"] for r in results], "committed:", [len(r["made"]) for r in results])
