@@ -86,6 +86,9 @@ def test_nwb_read_with_pynwb_and_ndx_pose(tmp_path, new_project):
     fill(project, tmp_path / "frames")
     summary = export(project, tmp_path / "poses.nwb")
     assert summary.files == (str(tmp_path / "poses.nwb"),)
+    from pynwb import validate
+
+    assert validate(path=str(tmp_path / "poses.nwb")) == []  # the NWB schema and ndx-pose's, as pynwb checks them
     fps = project.videos.all()[0].fps
     io, nwbfile = _nwb(tmp_path / "poses.nwb")
     with io:
