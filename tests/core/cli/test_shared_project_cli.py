@@ -120,3 +120,16 @@ def test_a_database_that_is_not_a_project_is_one_line(postgres_database, capsys)
 def test_a_missing_database_names_the_command_that_makes_it(postgres_server, capsys):
     assert main(["info", postgres_server.database_url("no_such_lab")]) == 1
     assert "has no database 'no_such_lab'" in _one_line(capsys)
+
+
+def test_a_service_file_names_the_server(postgres_server, postgres_database, tmp_path, capsys, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_database)
+    service = tmp_path / "pg_service.conf"
+    service.write_text(f"[lab]\nhost={url.query['host']}\nport={url.query['port']}\ndbname={url.database}\nuser=ethoframe\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    assert main(["--folder", str(tmp_path / "mine"), "new", "postgresql:///?service=lab"]) == 0
+    assert "created shared project" in capsys.readouterr().out
+    assert main(["info", "postgresql:///?service=lab"]) == 0
+    assert "your folder" in capsys.readouterr().out
