@@ -129,6 +129,9 @@ class MainWindow(QMainWindow):
         self._counts = LatestAnalysis(self, delay_ms=300)  # a pass over every instance: on a worker
         self._counts.ready.connect(self._show_counts)
 
+        # The window's own lists and the training panels (they outlive a project) hand the keys back too.
+        for panel in (self.video_list, self.history_view, self.message_log, self.training.models_panel, self.training.dock_widget):
+            self.canvas_focus.adopt(panel)
         self.actions_by_id: dict[str, QAction] = {}
         self.menus: dict[str, QMenu] = {}
         self._build_actions()
@@ -194,7 +197,7 @@ class MainWindow(QMainWindow):
         self.tracks.tracked.connect(lambda _summary: (self.refresh_annotations(), self.panels.track_lanes.refresh()))
         self.tool_bar.attach(self.panels.tool_context)
         # Choosing a subject, a track or a frame to review must not keep the behaviour and tool keys.
-        for panel in (self.panels.instances, self.panels.ethogram, self.review.panel):
+        for panel in (self.panels.instances, self.panels.ethogram, self.review.panel, self.panels.skeletons):
             self.canvas_focus.adopt(panel)
         self.training.set_project(project)
         self._refresh_videos()

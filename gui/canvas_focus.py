@@ -46,6 +46,9 @@ class CanvasFocus(QObject):
         QTimer.singleShot(0, self.give_back)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(watched.parent(), QAbstractItemView):
+            if watched is watched.parent().viewport():  # a click on a list or table, on a row or not
+                self._give_back_later()
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() == Qt.Key.Key_Escape and not event.modifiers() and watched is not self.canvas:
                 self.give_back()

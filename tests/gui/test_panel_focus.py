@@ -114,3 +114,19 @@ def test_clicking_the_instance_list_or_a_panel_button_keeps_the_tool_keys(qtbot,
     type_key(qtbot, window, Qt.Key.Key_B)
     draw_box(window)
     assert len(user_instances(window)) == before + 1
+
+
+@pytest.mark.parametrize("dock", ["Videos", "Models", "History"])
+def test_a_click_in_the_other_panels_leaves_the_keys_to_the_canvas(qtbot, window, dock):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window.docks[dock].show()
+    window.docks[dock].raise_()
+    view = window.docks[dock].widget()
+    view = view if isinstance(view, QAbstractItemView) else view.findChild(QAbstractItemView)
+    qtbot.waitUntil(view.isVisible)
+    qtbot.mouseClick(view.viewport(), LEFT, pos=view.viewport().rect().center())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    frame = window.state.frame_index
+    type_key(qtbot, window, Qt.Key.Key_Left)  # the arrow steps the video, not the list's row
+    assert window.state.frame_index == frame - 1
