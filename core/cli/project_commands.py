@@ -37,6 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     relink.add_argument("video_id", type=int, nargs="?", help="the video's id (see `info`)")
     relink.add_argument("new_path", type=Path, nargs="?", help="where that video is now")
     relink.add_argument("--search", type=Path, metavar="FOLDER", help="find moved videos by content under FOLDER")
+    relink.add_argument("--map", nargs=2, metavar=("PROJECT_FOLDER", "HERE"),
+                        help="on this workstation (for you alone) the project's videos under PROJECT_FOLDER "
+                             "are under HERE, e.g. --map /mnt/lab /Volumes/lab")  # fmt: skip
     relink.set_defaults(run=run_relink)
 
     gui = commands.add_parser("gui", help="open the Ethoframe window")
@@ -110,6 +113,13 @@ def _info_by_user(args: argparse.Namespace) -> int:
 
 def run_relink(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
+        if args.map is not None:
+            roots = project.map_video_root(args.map[0], args.map[1])
+            print(f"videos under {args.map[0]} are read from {roots[-1][1]} on this workstation (for {project.user})")
+            still = project.videos.missing()
+            for video in still:
+                print(f"video {video.id}: still missing ({video.path})", file=sys.stderr)
+            return 1 if still else 0
         if args.search is not None:
             found = find_moved_videos(project, args.search)
             for video_id, path in found.items():

@@ -96,5 +96,15 @@ def _assigned_suggestions(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE suggestions ADD COLUMN assigned_to VARCHAR")
 
 
+def _video_roots(connection: Connection) -> None:
+    """5 -> 6: users.video_roots (a users table made by 3 -> 4 has it already)."""
+    columns = {c["name"] for c in inspect(connection).get_columns("users")}
+    if "video_roots" not in columns:
+        kind = s.users.c.video_roots.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(f"ALTER TABLE users ADD COLUMN video_roots {kind}")
+
+
 # version -> function upgrading that version to the next.
-MIGRATIONS: dict[int, Migration] = {1: _ids_never_reused, 2: _instance_origin, 3: _team_labelling, 4: _assigned_suggestions}
+MIGRATIONS: dict[int, Migration] = {
+    1: _ids_never_reused, 2: _instance_origin, 3: _team_labelling, 4: _assigned_suggestions, 5: _video_roots,
+}  # fmt: skip

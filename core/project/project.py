@@ -88,6 +88,7 @@ class Project:
         self.training_runs = TrainingRunTable(db)
         self.suggestions = SuggestionTable(db)
         self.users = UserTable(db)
+        self.videos.roots = self.users.video_roots(self.user)
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -181,6 +182,16 @@ class Project:
     @property
     def is_shared(self) -> bool:
         return not self.db.is_sqlite
+
+    def map_video_root(self, project_prefix: str, local_prefix: str | Path) -> list[tuple[str, str]]:
+        """This labeller's workstation sees the project's videos under `project_prefix` at
+        `local_prefix` (recorded under their name); returns their mapping now."""
+        local = str(Path(local_prefix).expanduser().resolve())
+        roots = [r for r in self.videos.roots if r[0].rstrip("/") != project_prefix.rstrip("/")]
+        roots.append((project_prefix.rstrip("/"), local))
+        self.users.set_video_roots(self.user, roots)
+        self.videos.roots = roots
+        return roots
 
     def use_folder(self, folder: str | Path) -> Path:
         """For a shared project: where this user's models and exports go (made if missing, and

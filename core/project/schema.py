@@ -51,7 +51,8 @@ STAMP_COLUMNS = ("version", "created_by", "created_at", "changed_by", "changed_a
 #    (each labeller's folder for models and exports) and `changes` (what each commit touched,
 #    read by other windows on SQLite; PostgreSQL sends the same as NOTIFY).
 # 5: suggestions.assigned_to: frame suggestions split among a team's labellers.
-SCHEMA_VERSION = 5
+# 6: users.video_roots: where each labeller's workstation mounts the project's video folders.
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -218,6 +219,7 @@ users = Table(
     metadata,
     Column("name", String, primary_key=True),
     Column("folder", String),  # where this labeller's models and exports of a shared project go
+    Column("video_roots", JSON(none_as_null=True)),  # [[project prefix, this workstation's prefix], ...]
 )
 
 changes = Table(

@@ -3,7 +3,7 @@ project, and counts of what each made (`ethoframe info --by-user`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from core.project import schema as s
 from core.project.database import Database
@@ -18,9 +18,24 @@ class UserTable:
             return connection.execute(select(s.users.c.folder).where(s.users.c.name == user)).scalar_one_or_none()
 
     def set_folder(self, user: str, folder: str) -> None:
+        self._set(user, folder=folder)
+
+    def video_roots(self, user: str) -> list[tuple[str, str]]:
+        """(project prefix, this workstation's prefix) pairs: where `user` mounts the videos."""
+        with self._db.reading() as connection:
+            roots = connection.execute(select(s.users.c.video_roots).where(s.users.c.name == user)).scalar_one_or_none()
+        return [(a, b) for a, b in roots or ()]
+
+    def set_video_roots(self, user: str, roots: list[tuple[str, str]]) -> None:
+        self._set(user, video_roots=[list(r) for r in roots] or None)
+
+    def _set(self, user: str, **values) -> None:
         with self._db.transaction() as connection:
-            connection.execute(delete(s.users).where(s.users.c.name == user))
-            connection.execute(insert(s.users).values(name=user, folder=folder))
+            row = connection.execute(select(s.users).where(s.users.c.name == user)).first()
+            if row is None:
+                connection.execute(insert(s.users).values(name=user, **values))
+            else:
+                connection.execute(update(s.users).where(s.users.c.name == user).values(**values))
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per labeller (who made it; "unknown" before schema 4): user instances, predicted

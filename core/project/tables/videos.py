@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from pathlib import Path
 
 from sqlalchemy import delete, update
@@ -15,10 +16,25 @@ from core.project.tables.records import RecordTable
 
 
 class VideoTable(RecordTable[Video]):
+    """Paths are stored as the project knows them and shown as this workstation sees them:
+    `roots` maps the project's video folders to where this labeller mounts them (a lab share at
+    /mnt/lab on one machine, /Volumes/lab on another), both ways."""
+
     kind = "video"
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db, s.videos, video_from_row)
+        self.roots: list[tuple[str, str]] = []  # (project prefix, local prefix), set by Project
+        super().__init__(db, s.videos, self._from_row, self._to_row)
+
+    def _from_row(self, row) -> Video:
+        video = video_from_row(row)
+        local = map_root(video.path, self.roots, 0)
+        return video if local == video.path else replace(video, path=local)
+
+    def _to_row(self, video: Video) -> dict:
+        row = {f.name: getattr(video, f.name) for f in fields(video) if f.name != "id"}
+        row["path"] = map_root(video.path, self.roots, 1)
+        return row
 
     def by_path(self, path: str | Path) -> Video | None:
         wanted = str(Path(path).resolve())
@@ -41,7 +57,7 @@ class VideoTable(RecordTable[Video]):
             connection.execute(
                 update(s.videos)
                 .where(s.videos.c.id == video_id)
-                .values(path=str(Path(new_path).resolve()), fingerprint=fingerprint)
+                .values(path=map_root(str(Path(new_path).resolve()), self.roots, 1), fingerprint=fingerprint)
             )
         return self.get(video_id)
 
@@ -50,3 +66,16 @@ class VideoTable(RecordTable[Video]):
         self.get(video_id)
         with self._db.transaction() as connection:
             connection.execute(delete(s.videos).where(s.videos.c.id == video_id))
+
+
+def map_root(path: str, roots: list[tuple[str, str]], side: int) -> str:
+    """`path` moved from one side of the longest matching root pair to the other (side 0: the
+    project's prefix to this workstation's; side 1: back)."""
+    best = None
+    for pair in roots:
+        prefix = pair[side].rstrip("/")
+        if (path == prefix or path.startswith(prefix + "/")) and (best is None or len(prefix) > len(best[side].rstrip("/"))):
+            best = pair
+    if best is None:
+        return path
+    return best[1 - side].rstrip("/") + path[len(best[side].rstrip("/")) :]

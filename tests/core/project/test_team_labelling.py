@@ -220,3 +220,25 @@ def test_two_client_processes_lose_no_edit_and_their_views_converge(project, vid
     assert sum(len(r["made"]) for r in results) > 200
     assert all(r["attempts"] == len(r["made"]) + r["refused"] for r in results)  # every write: committed or refused
     print("refused (conflicts):", [r["refused"] for r in results], "committed:", [len(r["made"]) for r in results])
+
+
+def test_each_workstation_maps_the_video_share_to_its_own_path(project, tmp_path, monkeypatch):
+    """The project knows /mnt/lab/...; ben's machine mounts it at tmp/Volumes/lab."""
+    from core.domain import Video
+
+    project.videos.add(Video("/mnt/lab/cage1.mp4", 10, 30.0, 64, 48, "c" * 64))
+    mount = tmp_path / "Volumes" / "lab"
+    mount.mkdir(parents=True)
+    (mount / "cage1.mp4").write_bytes(b"x")
+    monkeypatch.setenv("ETHOFRAME_USER", "ben")
+    with open_project(project.location) as ben:
+        assert [v.path for v in ben.videos.missing()] == ["/mnt/lab/cage1.mp4"]
+        ben.map_video_root("/mnt/lab", mount)
+        assert ben.videos.missing() == [] and ben.videos.all()[0].path == str(mount / "cage1.mp4")
+        added = ben.videos.add(Video(str(mount / "cage2.mp4"), 10, 30.0, 64, 48, "d" * 64))
+    monkeypatch.delenv("ETHOFRAME_USER")
+    with open_project(project.location) as again:  # ana's view: the project's own paths
+        assert again.videos.get(added.id).path == "/mnt/lab/cage2.mp4"
+    monkeypatch.setenv("ETHOFRAME_USER", "ben")
+    with open_project(project.location) as ben:  # ben's mapping was remembered
+        assert ben.videos.get(added.id).path == str(mount / "cage2.mp4")
