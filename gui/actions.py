@@ -20,6 +20,8 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.new", "&File", "&New Project…", "new_project", ("Ctrl+N",), needs_project=False),
     ActionSpec("file.open", "&File", "&Open Project…", "choose_project", ("Ctrl+O",), needs_project=False),
+    ActionSpec("file.new_shared", "&File", "New &Shared Project…", "new_shared_project", needs_project=False),
+    ActionSpec("file.open_shared", "&File", "Open Shared Pro&ject…", "choose_shared_project", needs_project=False),
     ActionSpec("file.add_videos", "&File", "&Add Videos…", "choose_videos", ("Ctrl+I",)),
     ActionSpec("file.relink", "&File", "&Relink Missing Videos…", "show_relink_dialog"),
     ActionSpec("file.import", "&File", "&Import Labels…", "show_import_dialog", ("Ctrl+Shift+I",)),

@@ -50,7 +50,7 @@ from gui.review.controller import DOCK_NAME as REVIEW_DOCK
 from gui.review.controller import ReviewController
 from gui.shortcuts import ShortcutsDialog, apply_shortcuts, load_overrides
 from gui.state import AppState
-from gui.team_sync import TeamSync
+from gui.team_sync import TeamSync, ask_server_url
 from gui.tool_bar import ToolBar
 from gui.tracks_controller import TracksController
 from gui.training import TrainingController
@@ -158,11 +158,11 @@ class MainWindow(QMainWindow):
 
     # --- project ---------------------------------------------------------------------------------
 
-    def open_project(self, path: str | Path) -> bool:
+    def open_project(self, path: str | Path, create: bool = False) -> bool:
         try:
-            project = open_project(path)  # a folder, or a shared project's postgresql:// URL
+            project = open_project(path, create=create)  # a folder, or a shared project's postgresql:// URL
         except ProjectError as error:
-            QMessageBox.warning(self, "Cannot open project", str(error))
+            QMessageBox.warning(self, "Cannot create project" if create else "Cannot open project", str(error))
             return False
         self._set_project(project)
         if project.videos.missing():
@@ -218,6 +218,16 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open an Ethoframe project")
         if folder:
             self.open_project(folder)
+
+    def new_shared_project(self) -> None:
+        url = ask_server_url(self, "New Shared Project")
+        if url:
+            self.open_project(url, create=True)
+
+    def choose_shared_project(self) -> None:
+        url = ask_server_url(self, "Open Shared Project")
+        if url:
+            self.open_project(url)
 
     def choose_videos(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Add videos", "", "Videos (*.mp4 *.avi *.mkv *.mov);;All files (*)")

@@ -10,6 +10,7 @@ everything they show, since notifications sent meanwhile were missed).
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from core.edits.external import ExternalChange
 from core.project import Project
@@ -40,3 +41,12 @@ class TeamSync(QObject):
 
     def dispose(self) -> None:
         self._watcher.stop()
+
+
+def ask_server_url(parent: QWidget, title: str) -> str | None:
+    """A shared project's URL, typed by the user (never a password: libpq finds it in ~/.pgpass)."""
+    url, ok = QInputDialog.getText(
+        parent, title, "PostgreSQL server and database (password in ~/.pgpass, not here):",
+        QLineEdit.EchoMode.Normal, "postgresql://lab-server/mice",
+    )  # fmt: skip
+    return url.strip() if ok and url.strip() else None

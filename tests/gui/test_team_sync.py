@@ -64,3 +64,17 @@ def test_the_other_labellers_edit_appears_and_a_stale_undo_is_refused(qtbot, loc
     assert window.project.instances.get(mine.id).box == Box(40, 40, 70, 70)  # theirs stays
     qtbot.waitUntil(lambda: any(item.instance.box == Box(40, 40, 70, 70) for item in window.view.instance_items), timeout=3000)
     window.close()
+
+
+def test_file_new_shared_project_asks_for_the_url(qtbot, postgres_database, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from gui.app import MainWindow
+
+    monkeypatch.setenv("ETHOFRAME_FOLDER", str(tmp_path / "mine"))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (postgres_database, True)))
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.actions_by_id["file.new_shared"].trigger()
+    assert window.project is not None and window.project.is_shared and window.project.folder == tmp_path / "mine"
+    window.close()
