@@ -25,6 +25,7 @@ from core.domain import Box, Instance, ModelRecord
 from core.ml.checkpoint import load_checkpoint
 from core.ml.device import choose_device
 from core.ml.events import Emit
+from core.ml.jobs.searched_frames import SearchedFrames
 from core.ml.tasks.registry import load_predictor
 from core.project import Project
 from core.project import schema as s
@@ -188,8 +189,9 @@ def predict_video(
     model, predictor = load_model_predictor(project, model_id, device=device)
     video = project.videos.get(video_id)
     wanted = sorted(set(range(video.frame_count) if frames is None else frames))
-    if resume:
-        done_before = frames_predicted(project, video_id, model.id)
+    searched = SearchedFrames(model_checkpoint(project, model).parent, video_id, video.frame_count)
+    if resume:  # the frames with the model's predictions, and those it searched and found empty
+        done_before = frames_predicted(project, video_id, model.id) | searched.frames()
         wanted = [f for f in wanted if f not in done_before]
     emit({"event": "started", "task": model.task, "model_id": model.id, "video_id": video_id, "frames": len(wanted)})
     batches: queue.Queue = queue.Queue(maxsize=3)
@@ -233,6 +235,7 @@ def predict_video(
             predictions = predictor.predict(images)
             instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
             kept_by = _add_counts([kept_by, _replace_predictions(project, video_id, model.id, indices, instances)])
+            searched.add(indices)  # after the commit: a frame is never marked searched before its predictions are stored
             done, made = done + len(indices), made + len(instances)
             if threshold is not None:
                 scores = [i.keypoint_scores for i in instances if i.keypoint_scores is not None]

@@ -94,3 +94,21 @@ def test_cli_reports_bad_requests_in_one_line(project, tiny_video, capsys):
     assert main(["evaluate", folder, "--json"]) == 1
     assert "no trained model" in capsys.readouterr().err
     assert project.training_runs.all() == []
+
+
+def test_resume_skips_the_frames_searched_before_even_where_nothing_was_found(project, labelled, toy_task):
+    model = train(project, "toy", {}, TrainConfig(epochs=1))
+    cancel = threading.Event()
+
+    def emit(event):
+        if event["event"] == "progress" and event["done"] >= 8:
+            cancel.set()
+
+    assert predict_video(project, labelled.id, model.id, batch_size=4, emit=emit, cancel=cancel).frames == 8
+    for frame in (2, 3):  # the model found nothing there (or the user rejected what it found)
+        for instance in project.instances.on_frame(labelled.id, frame, source="predicted"):
+            project.instances.delete(instance.id)
+    rest = predict_video(project, labelled.id, model.id, batch_size=4, resume=True)
+    assert rest.frames == 12  # frames 8-19 only: 2 and 3 were searched already
+    assert frames_predicted(project, labelled.id, model.id) == set(range(20)) - {2, 3}
+    assert predict_video(project, labelled.id, model.id, resume=True).frames == 0  # nothing left to search
