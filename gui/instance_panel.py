@@ -38,6 +38,7 @@ class InstancePanel(QWidget):
     def __init__(self, undo: UndoController, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.undo, self.state, self.project = undo, state, undo.project
+        self._listed: list[Instance] = []  # the frame's instances as the list shows them
         self.instances = QListWidget()
         self.class_box = QComboBox()
         self.track_box = QComboBox()
@@ -119,7 +120,8 @@ class InstancePanel(QWidget):
         self.instances.blockSignals(True)
         self.instances.clear()
         now = self.project.db.now()
-        for instance in self.frame_instances():
+        self._listed = self.frame_instances()
+        for instance in self._listed:
             parts = [classes[instance.class_id].name if instance.class_id in classes else "no class"]
             if instance.track_id in tracks:
                 parts.append(tracks[instance.track_id].name)
@@ -175,8 +177,9 @@ class InstancePanel(QWidget):
         self.reject_button.setEnabled(predicted)
 
     def _selected(self) -> Instance | None:
+        """The selected instance among those listed (read with the list: no store read per call)."""
         chosen = self.state.selected_instance
-        return next((i for i in self.frame_instances() if i.id == chosen), None)
+        return next((i for i in self._listed if i.id == chosen), None)
 
     def _class_chosen(self, _index: int) -> None:
         selected = self._selected()
