@@ -9,6 +9,7 @@ the disk's). Prints, in one run:
 - commit latency of one edit (set_box through the edit history), SQLite vs PostgreSQL, median/p95;
 - commit -> other client told (ChangeWatcher callback), median/p95, on both stores: PostgreSQL's
   LISTEN/NOTIFY, SQLite's data_version poll (every 0.1 s, as the window uses);
+- commit -> the other client's open window (the real MainWindow, offscreen) drew the new label;
 - N labelling clients (separate processes) editing one PostgreSQL project for S seconds, some
   on the same instances: edits/s held, p95 commit latency, conflicts refused, and a check that
   no committed edit was lost (every instance ends as the client that made its last version left it).
@@ -81,6 +82,50 @@ def propagation(writer: Project, reader: Project, ids: list[int], edits: int) ->
             time.sleep(rng.uniform(0, watcher.interval))  # edits do not come in lockstep with the poll
     finally:
         watcher.stop()
+    return latencies
+
+
+def window_latency(location: str, edits: int) -> list[float]:
+    """Seconds from another client's commit to the open window drawing the new instance (the
+    real MainWindow, offscreen: watcher -> ExternalChange -> targeted refresh -> canvas)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import MainWindow
+
+    from core.workflows.videos import add_videos
+    from video_files import write_test_video
+
+    app = QApplication.instance() or QApplication([])
+    other, latencies = open_project(location), []
+    (video,) = add_videos(other, [write_test_video(Path(tempfile.mkdtemp()) / "w.mp4", frames=20, width=320, height=240)])
+    window = MainWindow(location)
+    window.show()
+    window._select_video(video.id)
+    deadline = time.perf_counter() + 10
+    while window.state.video_id != video.id and time.perf_counter() < deadline:
+        app.processEvents()
+    video_id = video.id
+    window.state.set_frame(5)
+    for _ in range(50):
+        app.processEvents()
+    try:
+        for k in range(edits):
+            shown = len(window.view.instance_items)
+            other.instances.add(Instance(video_id, 5, box=Box(k % 300, 10, k % 300 + 9, 19)))
+            committed, deadline = time.perf_counter(), time.perf_counter() + 5
+            while len(window.view.instance_items) == shown and time.perf_counter() < deadline:
+                app.processEvents()
+                time.sleep(0.0005)
+            if len(window.view.instance_items) > shown:
+                latencies.append(time.perf_counter() - committed)
+            pause = time.perf_counter() + random.uniform(0, 0.1)  # not in step with SQLite's poll
+            while time.perf_counter() < pause:
+                app.processEvents()
+                time.sleep(0.001)
+    finally:
+        other.close()
+        window.close()
     return latencies
 
 
@@ -174,8 +219,11 @@ def main() -> None:
                 ids = list(range(1, SHARED_INSTANCES + 1))
                 print(f"{name}: commit -> other client told {ms(propagation(other, project, ids, min(args.edits, 200)))}")
                 other.close()
+            locations = [("SQLite", sqlite.location), ("PostgreSQL", shared.location)]
             sqlite.close()
             shared.close()
+            for name, location in locations:
+                print(f"{name}: commit -> other window drew it {ms(window_latency(location, min(args.edits, 100)))}")
             if args.clients:
                 concurrent(url, args.clients, args.seconds)
     finally:
