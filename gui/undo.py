@@ -20,6 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from core.edits import Edit, apply_edit, revert_edit
 from core.edits.external import ExternalChange
 from core.project import ConflictError, Project, ProjectError
+from core.project.write_wait import wait_for_write
 
 
 class EditCommand(QUndoCommand):
@@ -97,6 +98,7 @@ class EditStack(QUndoStack):
 
     def _execute(self, edit: Edit, action: str) -> bool:
         try:
+            wait_for_write(self.project)  # never freeze on another process's long write
             (revert_edit if action == "undo" else apply_edit)(self.project, edit)
         except Exception as error:  # noqa: BLE001 (whatever failed, the stack must not move)
             self.refused.emit(f"Could not {action} “{edit.text}”: {_reason(error)}. Nothing was changed.")
@@ -150,7 +152,9 @@ class UndoController(QObject):
         self.external_change.connect(self.edit_done.emit)
 
     def push(self, edit: Edit) -> Edit:
-        """Apply and record an edit. If applying fails nothing is recorded and the error rises."""
+        """Apply and record an edit. If applying fails nothing is recorded and the error rises
+        (ProjectBusyError at once when another process has been writing for a while)."""
+        wait_for_write(self.project)
         apply_edit(self.project, edit)
         self.stack.push_applied(edit)
         self.edit_done.emit(edit)

@@ -50,3 +50,8 @@ class ServerError(ProjectError):
 class ConflictError(ProjectError):
     """Another labeller changed the record since this view read it: the write was refused and
     nothing was overwritten ("changed by ana 3 s ago: reloaded")."""
+
+
+class ProjectBusyError(ProjectError):
+    """Another process (an import, a prediction job) has held the project's write lock longer
+    than an interactive edit may wait: the edit was not made."""
