@@ -104,6 +104,7 @@ def _info_by_user(args: argparse.Namespace) -> int:
         return 0
     if not by_user:
         print("nothing labelled yet")
+        return 0
     width = max([len(name) for name in by_user] + [8])
     print(f"  {'labeller':<{width}}  {'labels':>7}  {'changed last':>12}  {'events':>7}  {'predictions run':>15}")
     for name, c in by_user.items():

@@ -148,6 +148,7 @@ class Database:
             with self._begin(write) as connection:
                 yield connection
             return
+        self._local.connected = False
         try:
             with self._begin(write) as connection:
                 yield connection
@@ -157,13 +158,15 @@ class Database:
             from core.project.errors import ServerError
             from core.project.location import describe_server_error
 
-            where = self.location or self.engine.url
-            raise ServerError(f"{describe_server_error(error, where)}; nothing of this change was saved "
-                              "(the server keeps whole transactions or none); try again once it is back") from None
+            message = describe_server_error(error, self.location or self.engine.url)
+            if write and self._local.connected:  # lost in the middle: say what became of the change
+                message += "; nothing of this change was saved (the server keeps whole transactions or none)"
+            raise ServerError(message) from None
 
     @contextmanager
     def _begin(self, write: bool) -> Iterator[Connection]:
         with self.engine.connect() as connection:
+            self._local.connected = True
             connection.execution_options(**{_WRITE: write})
             self._local.current, self._local.changes = (connection, write), []
             try:

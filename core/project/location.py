@@ -47,9 +47,12 @@ def current_user() -> str:
 
 
 def mask(url: str | URL) -> str:
-    """`url` with any password replaced by ***: what may be printed."""
+    """`url` with any password replaced by ***: what may be printed (as typed when it has none)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        if parsed.password is None and isinstance(url, str):
+            return url
+        return parsed.render_as_string(hide_password=True)
     except ArgumentError:
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
 
@@ -126,12 +129,12 @@ def open_project(location: str | Path, *, create: bool = False, name: str | None
     if create:
         _create_database(url)
     try:
-        project = Project.connect(url, create=create, new=create, name=name or url.database or "shared")
+        shown = str(location)  # engine_url refused any password in it
+        project = Project.connect(url, create=create, new=create, name=name or url.database or "shared", location=shown)
     except ProjectError:
         raise
     except DBAPIError as error:
-        raise ServerError(describe_server_error(error, url)) from None
-    project.db.location = mask(str(location))
+        raise ServerError(describe_server_error(error, str(location))) from None
     try:
         chosen = folder if folder is not None else os.environ.get("ETHOFRAME_FOLDER")
         project.use_folder(chosen or project.users.folder_of(project.user) or default_user_folder(url))

@@ -141,24 +141,25 @@ class Project:
 
     @classmethod
     def connect(cls, url, folder: str | Path | None = None, name: str = "shared", create: bool = True,
-                new: bool = False) -> Project:
+                new: bool = False, location: str | None = None) -> Project:
         """Open a project on a database server, e.g. `postgresql+psycopg://user@host/lab`, for
         labs that label as a team. An empty database becomes a project when `create`; one
         holding other tables is refused. `core.project.location.open_project` is what the
         CLI and the window call: it takes what a user typed and words the server's refusals."""
         db = Database(make_engine(url))
+        db.location = location  # what messages name: the URL as the user typed it
         try:
             with db.transaction() as connection:
                 tables = inspect(connection).get_table_names()
             if "meta" in tables and new:
-                where = db.engine.url.render_as_string(hide_password=True)
+                where = db.location or db.engine.url.render_as_string(hide_password=True)
                 raise ProjectExistsError(f"{where} already holds a project; open it instead")
             if "meta" in tables:
                 _check_and_upgrade(db, None)
             elif create and not tables:
                 _initialise(db, name)
             else:
-                where = db.engine.url.render_as_string(hide_password=True)
+                where = db.location or db.engine.url.render_as_string(hide_password=True)
                 hint = f" ({len(tables)} other tables in it)" if tables else " (an empty database: `ethoframe new` makes it one)"
                 raise NotAProjectError(f"{where} is a database, but not an Ethoframe project{hint}")
         except BaseException:
@@ -272,7 +273,7 @@ def _initialise(db: Database, name: str) -> None:
 
 
 def _check_and_upgrade(db: Database, database: Path | None, drop_foreign_schema: bool = False) -> None:
-    where = database or db.engine.url.render_as_string(hide_password=True)
+    where = database or db.location or db.engine.url.render_as_string(hide_password=True)
     with db.reading() as connection:
         if not inspect(connection).has_table("meta"):
             raise NotAProjectError(f"{where} is a database, but not an Ethoframe project")
