@@ -106,9 +106,9 @@ def _info_by_user(args: argparse.Namespace) -> int:
         print("nothing labelled yet")
         return 0
     width = max([len(name) for name in by_user] + [8])
-    print(f"  {'labeller':<{width}}  {'labels':>7}  {'changed last':>12}  {'events':>7}  {'predictions run':>15}")
+    print(f"  {'labeller':<{width}}  {'labels':>7}  {'changed last':>12}  {'events':>7}  {'predictions added':>17}")
     for name, c in by_user.items():
-        print(f"  {name:<{width}}  {c['labels']:>7}  {c['labels_last_changed']:>12}  {c['events']:>7}  {c['predictions']:>15}")
+        print(f"  {name:<{width}}  {c['labels']:>7}  {c['labels_last_changed']:>12}  {c['events']:>7}  {c['predictions']:>17}")
     return 0
 
 
