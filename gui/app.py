@@ -594,8 +594,11 @@ def run(argv: list[str]) -> int:
     window = MainWindow(args.project)
     if window.window_layout.saved:
         window.show()  # where this user left it
-    else:
-        window.showMaximized()  # a first start: the whole screen
+    else:  # a first start: the whole screen (the geometry too: without a window manager, maximised is a no-op)
+        screen = window.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.availableGeometry())
+        window.showMaximized()
     if args.screenshot:
         window.frame_shown.connect(lambda _index: QTimer.singleShot(500, lambda: _save_screen_and_quit(window, args.screenshot)))
     return app.exec()
