@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
             self.tracks.dispose()
         self.tracks = TracksController(self, project, self.state, self.push_edit)
         self.tracks.message.connect(self.show_message)
+        lanes = self.panels.track_lanes
+        self.tracks.shown_suspects = lambda: None if lanes.busy else lanes.suspects
         self.tracks.tracked.connect(lambda _summary: (self.refresh_annotations(), self.panels.track_lanes.refresh()))
         self.tool_bar.attach(self.panels.tool_context)
         # Choosing a subject, a track or a frame to review must not keep the behaviour and tool keys.

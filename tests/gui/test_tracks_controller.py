@@ -104,3 +104,14 @@ def test_track_lanes_show_where_each_track_is_and_follow_a_swap(qtbot, window):
     assert window.tracks.split_here()  # the top animal's track from frame 15 becomes a new track
     qtbot.waitUntil(lambda: not lanes.busy)
     assert len(lanes.rows) == 3 and lanes.rows[-1][2] == [(15, 19)]
+
+
+def test_next_suspect_uses_what_the_lanes_show_without_reading_the_video(qtbot, window, monkeypatch):
+    import gui.tracks_controller
+
+    lanes = window.panels.track_lanes
+    qtbot.waitUntil(lambda: not lanes.busy and bool(lanes.suspects))
+    monkeypatch.setattr(gui.tracks_controller, "find_suspects", lambda *a, **k: pytest.fail("read the whole video"))
+    window.state.set_frame(0)
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.frame_index == lanes.suspects[0].frame
