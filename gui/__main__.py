@@ -2,7 +2,7 @@
 
 import sys
 
-from gui.app import run
+from gui.launch import run
 
 if __name__ == "__main__":  # the analysis helper process imports this module too: no window there
     sys.exit(run(sys.argv[1:]))

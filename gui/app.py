@@ -1,17 +1,14 @@
 """The main window: assembles the frame view, the video list, the undo history and the
 actions; routes navigation and edits to `core`. `MainWindow(path_or_None)` builds it without
-starting the event loop (tests and scripts rely on that); `run()` is the application."""
+starting the event loop (tests and scripts rely on that); `gui.launch.run()` is the application."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -583,30 +580,3 @@ class MainWindow(QMainWindow):
             self.project.close()
         super().closeEvent(event)
 
-
-def run(argv: list[str]) -> int:
-    """The application: `python -m gui [PROJECT] [--screenshot PNG]`."""
-    parser = argparse.ArgumentParser(prog="python -m gui", description="Open the Ethoframe window.")
-    parser.add_argument("project", nargs="?", help="a project folder, or a shared project's postgresql:// URL")
-    parser.add_argument("--screenshot", metavar="PNG", help="after the first frame is painted, save the screen and quit (smoke tests, bug reports)")
-    args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("Ethoframe")
-    warm_up()  # the helper process for long videos' analyses starts while the window is built
-    window = MainWindow(args.project)
-    if window.window_layout.saved:
-        window.show()  # where this user left it
-    else:  # a first start: the whole screen (the geometry too: without a window manager, maximised is a no-op)
-        screen = window.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            window.setGeometry(screen.availableGeometry())
-        window.showMaximized()
-    if args.screenshot:
-        window.frame_shown.connect(lambda _index: QTimer.singleShot(500, lambda: _save_screen_and_quit(window, args.screenshot)))
-    return app.exec()
-
-
-def _save_screen_and_quit(window: MainWindow, path: str) -> None:
-    screen = window.screen() or QApplication.primaryScreen()
-    screen.grabWindow(0).save(path)
-    QApplication.instance().quit()

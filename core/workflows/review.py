@@ -159,11 +159,16 @@ def frame_confidences(project: Project, video_id: int, min_score: float = 0.0, m
 # --- review orders -----------------------------------------------------------------------------------
 
 
+def confidence_reason(score: float, count: int) -> str:
+    """Why a frame stands where it does in the confidence order, for the review list."""
+    return f"lowest score {score:.2f} ({count} prediction{'s' * (count != 1)})"
+
+
 def confidence_order(project: Project, video_id: int, min_score: float = 0.0, model_id: int | None = None) -> list[ReviewItem]:
     """Frames with visible predictions, lowest confidence first (ties in frame order)."""
     confidences = frame_confidences(project, video_id, min_score, model_id)
     items = [
-        ReviewItem(frame, score, f"lowest score {score:.2f} ({count} prediction{'s' * (count != 1)})")
+        ReviewItem(frame, score, confidence_reason(score, count))
         for frame, (score, count) in confidences.items()
     ]
     return sorted(items, key=lambda item: (item.score, item.frame_index))

@@ -25,7 +25,15 @@ from sqlalchemy import func, select
 
 from core.project import Project
 from core.project import schema as s
-from core.workflows.review import ReviewBy, ReviewItem, _predicted, highest_score, node_threshold_model, review_order
+from core.workflows.review import (
+    ReviewBy,
+    ReviewItem,
+    _predicted,
+    confidence_reason,
+    highest_score,
+    node_threshold_model,
+    review_order,
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,6 @@ class ReviewContext:
 
 def review_context(project: Project, video_id: int) -> ReviewContext:
     return ReviewContext(video_id, highest_score(project, video_id), node_threshold_model(project, video_id))
-
-
-def confidence_reason(score: float, count: int) -> str:
-    return f"lowest score {score:.2f} ({count} prediction{'s' * (count != 1)})"
 
 
 def frame_confidences_at(
@@ -89,26 +93,23 @@ class ReviewQueue:
         """The whole video's queue (a full read: run it off the GUI thread on big videos)."""
         queue = cls(video_id, by, min_score)
         if by == "confidence":
-            rows = frame_confidences_at(project, video_id, None, min_score)
-            queue._key = {frame: score for frame, score, _ in rows}
-            queue._detail = {frame: count for frame, _, count in rows}
-        else:
-            items = review_order(project, video_id, by, min_score)
-            queue._key = {item.frame_index: -item.score for item in items}
-            queue._detail = {item.frame_index: item.reason for item in items}
-        queue._order = sorted((key, frame) for frame, key in queue._key.items())
-        return queue
+            return queue._filled(frame_confidences_at(project, video_id, None, min_score))
+        items = review_order(project, video_id, by, min_score)
+        return queue._filled([(item.frame_index, -item.score, item.reason) for item in items])
 
     @classmethod
     def build_head(cls, project: Project, video_id: int, min_score: float = 0.0, n: int = 300) -> ReviewQueue:
         """The `n` least confident frames only (a third of the time of `build` on 200,000
         frames): what the list shows first while the whole order is ranked."""
         queue = cls(video_id, "confidence", min_score, partial=True)
-        rows = frame_confidences_at(project, video_id, None, min_score, lowest=n)
-        queue._key = {frame: score for frame, score, _ in rows}
-        queue._detail = {frame: count for frame, _, count in rows}
-        queue._order = sorted((key, frame) for frame, key in queue._key.items())
-        return queue
+        return queue._filled(frame_confidences_at(project, video_id, None, min_score, lowest=n))
+
+    def _filled(self, rows: list[tuple[int, float, object]]) -> ReviewQueue:
+        """This queue holding `rows` of (frame, sort key, count or reason)."""
+        self._key = {frame: key for frame, key, _ in rows}
+        self._detail = {frame: detail for frame, _, detail in rows}
+        self._order = sorted((key, frame) for frame, key in self._key.items())
+        return self
 
     # --- reading -----------------------------------------------------------------------------------
 
