@@ -4,7 +4,7 @@ or the whole video, with a progress bar and Cancel.
 Where it runs (DESIGN.md, "Layers"): a range or the whole video is long work and runs in the
 background process (`ethoframe predict ... --events-json` through `JobRunner`), so a crash or an
 out-of-memory never reaches the labels. The current frame and the suggested frames run on a
-pool thread in this process (`PredictWorker`): a few frames take well under a second once the
+pool thread in this process (a `gui.worker.Worker`): a few frames take well under a second once the
 model is loaded, while a fresh process pays seconds of imports first, and `ethoframe predict
 --frames` takes one range, not a scattered set. `in_process = True` sends every request to the
 worker (tests use it with a toy task the child process could not see).
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -37,10 +37,19 @@ from PySide6.QtWidgets import (
 from core.project import Project
 from core.workflows.review import PredictScope, frames_to_predict
 from gui.jobs.job_runner import JobRunner
-from gui.review.predict_worker import PredictWorker
 from gui.state import AppState
+from gui.worker import Worker, run_in_background
 
 IN_PROCESS_SCOPES: tuple[PredictScope, ...] = ("frame", "suggested")
+
+
+def predict_in_own_connection(location, video_id: int, model_id: int | None, frames: list[int] | None, emit, cancel) -> None:
+    """`predict_video` on a worker thread, with the thread's own connection to the project."""
+    from core.ml.jobs.predict_job import predict_video  # torch loads here, off the GUI thread
+    from core.project.location import open_project
+
+    with open_project(location) as project:
+        predict_video(project, video_id, model_id, frames, emit=emit, cancel=cancel)
 
 
 class PredictDialog(QDialog):
@@ -62,7 +71,7 @@ class PredictDialog(QDialog):
         self.in_process = False
         self._runner_factory = runner_factory or (lambda: JobRunner(self, nice=5))
         self.runner: JobRunner | None = None
-        self.worker: PredictWorker | None = None  # kept after its run: Qt may still be leaving run()
+        self.worker: Worker | None = None  # kept after its run: Qt may still be leaving run()
         self._worker_running = False
         self._has_suggestions = False
         self.last_event: dict = {}
@@ -180,11 +189,12 @@ class PredictDialog(QDialog):
         self.status.setText("Loading the model…")
         self.last_event = {}
         if self.in_process or scope in IN_PROCESS_SCOPES:
-            self.worker = PredictWorker(self.project.folder, video_id, self.model_id, frames)
+            self.worker = Worker(predict_in_own_connection, self.project.location, video_id, self.model_id, frames,
+                                 with_progress=False, with_events=True, cancellable=True)  # fmt: skip
             self.worker.signals.event.connect(self._event)
-            self.worker.signals.failed.connect(self._failed)
+            self.worker.signals.failed.connect(lambda error: self._failed(str(error) or error.__class__.__name__))
             self._worker_running = True
-            QThreadPool.globalInstance().start(self.worker)
+            run_in_background(self.worker)
         else:
             self.runner = self._runner_factory()
             self.runner.event.connect(self._event)

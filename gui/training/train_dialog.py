@@ -28,7 +28,7 @@ from core.ml.preview_samples import TASKS, augmented_samples, task_availability
 from core.ml.tasks.behaviour.jobs import check_behaviour_data
 from core.project import Project
 from gui.training.annotated_image import ThumbnailGrid
-from gui.training.background import Background
+from gui.worker import Background
 
 DIALOG_TASKS = TASKS + ("behaviour",)  # behaviour has no image augmentation to preview
 TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)",

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from core.ml.data.frame_store import FrameStore
 from core.project import Project
 from gui.training.annotated_image import PALETTE, ThumbnailGrid
-from gui.training.background import Background
+from gui.worker import Background
 
 REDRAW_MS = 150  # steps arrive up to hundreds a second on a GPU: redraw at most this often
 FrameKey = tuple[int, int]
