@@ -24,7 +24,7 @@ def shared_data() -> Path:
 
 
 # Test files whose `project` runs on both stores: SQLite, and a real PostgreSQL server.
-BOTH_BACKENDS = ("core/project/test_project_store.py", "core/project/test_team_", "core/edits/", "core/interchange/")
+BOTH_BACKENDS = ("core/project/test_project_store.py", "core/project/test_prediction_queries.py", "core/project/test_team_", "core/edits/", "core/interchange/")
 
 
 def pytest_generate_tests(metafunc) -> None:

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import and_, delete, select
 
 from core.domain import Box, Instance, Skeleton
 from core.ml.onnx_runtime import OnnxModelError, OnnxPosePredictor
 from core.project import Project
-from core.project import schema as s
 from core.video import open_video
 
 
@@ -75,16 +73,8 @@ def predict_with_onnx(project: Project, model_path: str | Path, video_ids: list[
                             video.id, frame, skeleton_id=skeleton_id, box=Box(*found.min(0), *found.max(0)), keypoints=keypoints,
                             keypoint_scores=node_scores, source="predicted", score=float(score), origin=origin,
                         ))  # fmt: skip
-                _replace(project, video.id, indices, origin, instances)
+                project.instances.replace_origin_predictions(video.id, origin, indices, instances)
                 done, made = done + len(indices), made + len(instances)
                 if progress:
                     progress(done, len(wanted))
     return OnnxPredictSummary(done, made, time.monotonic() - began, origin)
-
-
-def _replace(project: Project, video_id: int, frames: list[int], origin: str, instances: list[Instance]) -> None:
-    i = s.instances.c
-    frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(frames))
-    with project.transaction() as connection:
-        connection.execute(delete(s.instances).where(and_(i.source == "predicted", i.origin == origin, i.frame_id.in_(frame_ids))))
-        project.instances.add_many(instances)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, func, or_, select
 
 from core.domain import Box, Instance, ModelRecord
 from core.ml.checkpoint import load_checkpoint
@@ -28,7 +27,6 @@ from core.ml.events import Emit
 from core.ml.jobs.searched_frames import SearchedFrames
 from core.ml.tasks.registry import load_predictor
 from core.project import Project
-from core.project import schema as s
 from core.video import open_video
 from core.video.errors import VideoError, VideoNotFoundError
 
@@ -111,46 +109,12 @@ def as_instance(prediction: Any, video_id: int, frame_index: int, model_id: int)
     )  # fmt: skip
 
 
-def frames_predicted(project: Project, video_id: int, model_id: int) -> set[int]:
-    query = (
-        select(s.frames.c.frame_index)
-        .distinct()
-        .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
-        .where(s.frames.c.video_id == video_id, s.instances.c.model_id == model_id, s.instances.c.source == "predicted")
-    )
-    with project.db.reading() as connection:
-        return set(connection.execute(query).scalars())
-
-
 def _add_counts(counts) -> dict[str, int]:
     total: dict[str, int] = {}
     for count in counts:
         for key, n in count.items():
             total[key] = total.get(key, 0) + n
     return total
-
-
-def _replace_predictions(
-    project: Project, video_id: int, model_id: int, frames: list[int], instances: list[Instance]
-) -> dict[str, int]:
-    """Replace model `model_id`'s predictions on `frames` by `instances`, in one transaction;
-    returns the other predictions (imported, other models') those frames keep, by origin."""
-    i = s.instances.c
-    frame_ids = select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(frames))
-    on_frames = and_(i.source == "predicted", i.frame_id.in_(frame_ids))
-    with project.transaction() as connection:
-        connection.execute(delete(s.instances).where(on_frames, i.model_id == model_id))
-        kept = connection.execute(
-            select(i.model_id, i.origin, func.count())
-            .where(on_frames, or_(i.model_id.is_(None), i.model_id != model_id))
-            .group_by(i.model_id, i.origin)
-        ).all()
-        project.instances.add_many(instances)
-    by_origin: dict[str, int] = {}
-    for other_model, origin, n in kept:
-        key = f"model {other_model}" if other_model is not None else origin or "an unknown origin"
-        by_origin[key] = by_origin.get(key, 0) + n
-    return by_origin
 
 
 def _decode_batch(reader, indices: list[int], undecodable: list[int], streak: int) -> tuple[list[int], list[np.ndarray], int]:
@@ -191,7 +155,7 @@ def predict_video(
     wanted = sorted(set(range(video.frame_count) if frames is None else frames))
     searched = SearchedFrames(model_checkpoint(project, model).parent, video_id, video.frame_count)
     if resume:  # the frames with the model's predictions, and those it searched and found empty
-        done_before = frames_predicted(project, video_id, model.id) | searched.frames()
+        done_before = project.instances.frames_predicted_by(video_id, model.id) | searched.frames()
         wanted = [f for f in wanted if f not in done_before]
     emit({"event": "started", "task": model.task, "model_id": model.id, "video_id": video_id, "frames": len(wanted)})
     batches: queue.Queue = queue.Queue(maxsize=3)
@@ -234,7 +198,7 @@ def predict_video(
                 continue
             predictions = predictor.predict(images)
             instances = [as_instance(p, video_id, f, model.id) for f, frame_predictions in zip(indices, predictions) for p in frame_predictions]
-            kept_by = _add_counts([kept_by, _replace_predictions(project, video_id, model.id, indices, instances)])
+            kept_by = _add_counts([kept_by, project.instances.replace_model_predictions(video_id, model.id, indices, instances)])
             searched.add(indices)  # after the commit: a frame is never marked searched before its predictions are stored
             done, made = done + len(indices), made + len(instances)
             if threshold is not None:

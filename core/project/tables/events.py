@@ -43,6 +43,15 @@ class EventTable:
                     self._db.note_change(Change("events", video_id, predicted=any(e.source == "predicted" for e in events)))
         return len(rows)
 
+    def replace_predicted(self, video_id: int, events: list[BehaviourEvent]) -> int:
+        """Swap every predicted event of a video (of any model) for `events`, in one
+        transaction; the user's own events stay. Returns how many were written."""
+        with self._db.transaction() as connection:
+            removed = connection.execute(delete(_E).where(_E.c.video_id == video_id, _E.c.source == "predicted")).rowcount
+            if removed:
+                self._db.note_change(Change("events", video_id, predicted=True))
+            return self.add_many(events)
+
     def get(self, event_id: int) -> BehaviourEvent:
         with self._db.reading() as connection:
             row = connection.execute(select(_E).where(_E.c.id == event_id)).first()

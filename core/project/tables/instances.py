@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sqlalchemy import Connection, and_, delete, distinct, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, distinct, func, insert, or_, select, text, update
 
 from core.domain import Instance, Stamp
 from core.project import schema as s
@@ -126,6 +126,53 @@ class InstanceTable:
                 self._db.note_change(Change("instances", video_id, None, predicted=True))
             return removed
 
+    def replace_model_predictions(
+        self, video_id: int, model_id: int, frames: Iterable[int], instances: Iterable[Instance]
+    ) -> dict[str, int]:
+        """Replace model `model_id`'s predictions on `frames` of a video by `instances`, in one
+        transaction (a predict run's batch); user labels, imports and other models' predictions
+        stay. Returns those that stay on `frames`, counted by origin ("model 2",
+        "coco:results.json", "an unknown origin")."""
+        i, frames = s.instances.c, list(frames)
+        on_frames = and_(i.source == "predicted", i.frame_id.in_(self._frame_ids_of(video_id, frames)))
+        with self._db.transaction() as connection:
+            removed = connection.execute(delete(s.instances).where(on_frames, i.model_id == model_id)).rowcount
+            kept = connection.execute(
+                select(i.model_id, i.origin, func.count())
+                .where(on_frames, or_(i.model_id.is_(None), i.model_id != model_id))
+                .group_by(i.model_id, i.origin)
+            ).all()
+            self._note_removed(video_id, frames, removed)
+            self.add_many(instances)
+        by_origin: dict[str, int] = {}
+        for other_model, origin, n in kept:
+            key = f"model {other_model}" if other_model is not None else origin or "an unknown origin"
+            by_origin[key] = by_origin.get(key, 0) + n
+        return by_origin
+
+    def replace_origin_predictions(self, video_id: int, origin: str, frames: Iterable[int], instances: Iterable[Instance]) -> int:
+        """Replace the predictions of `origin` (e.g. "onnx:model.onnx") on `frames` of a video by
+        `instances`, in one transaction; every other row stays. Returns how many were removed."""
+        i, frames = s.instances.c, list(frames)
+        condition = and_(i.source == "predicted", i.origin == origin, i.frame_id.in_(self._frame_ids_of(video_id, frames)))
+        with self._db.transaction() as connection:
+            removed = connection.execute(delete(s.instances).where(condition)).rowcount
+            self._note_removed(video_id, frames, removed)
+            self.add_many(instances)
+        return removed
+
+    def _note_removed(self, video_id: int, frames: list[int], removed: int) -> None:
+        """Announce the frames whose predictions went (a frame left empty gets no new instance
+        to announce it; the rest are announced twice and kept once)."""
+        if removed:
+            for frame_index in frames:
+                self._db.note_change(Change("instances", video_id, frame_index, predicted=True))
+
+    @staticmethod
+    def _frame_ids_of(video_id: int, frames: Iterable[int]):
+        """The subquery of the frame ids of `frames` of a video (one statement, any number)."""
+        return select(s.frames.c.id).where(s.frames.c.video_id == video_id, s.frames.c.frame_index.in_(list(frames)))
+
     # --- reading -----------------------------------------------------------------------------
 
     def get(self, instance_id: int) -> Instance:
@@ -170,6 +217,18 @@ class InstanceTable:
         with self._db.reading() as connection:
             rows = connection.execute(query.order_by(s.frames.c.video_id, s.frames.c.frame_index)).all()
         return [(row[0], row[1]) for row in rows]
+
+    def frames_predicted_by(self, video_id: int, model_id: int) -> set[int]:
+        """The frame indices of a video on which model `model_id` has predictions (what a
+        resumed predict run skips)."""
+        query = (
+            select(s.frames.c.frame_index)
+            .distinct()
+            .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
+            .where(s.frames.c.video_id == video_id, s.instances.c.model_id == model_id, s.instances.c.source == "predicted")
+        )
+        with self._db.reading() as connection:
+            return set(connection.execute(query).scalars())
 
     def keypoints_of_skeleton(self, skeleton_id: int) -> dict[int, np.ndarray]:
         """Keypoints of every instance of a skeleton, by instance id (for reshaping them)."""

@@ -13,7 +13,7 @@ import pytest
 from core.cli.main import main
 from core.domain import Box, Instance
 from core.ml.jobs.evaluate_job import evaluate
-from core.ml.jobs.predict_job import frames_predicted, predict_video
+from core.ml.jobs.predict_job import predict_video
 from core.ml.jobs.train_job import train
 from core.ml.tasks import registry
 from core.ml.tasks.errors import TrainingDataError
@@ -67,7 +67,7 @@ def test_predict_writes_batches_replaces_old_predictions_and_resumes(project, la
 
     first = predict_video(project, labelled.id, model.id, batch_size=4, emit=emit, cancel=cancel)
     assert first.stopped and first.frames == 8
-    assert frames_predicted(project, labelled.id, model.id) == set(range(8))
+    assert project.instances.frames_predicted_by(labelled.id, model.id) == set(range(8))
     (replaced,) = project.instances.on_frame(labelled.id, 3, source="predicted")
     assert replaced.model_id == model.id and replaced.score == pytest.approx(0.9)
     rest = predict_video(project, labelled.id, model.id, batch_size=4, resume=True)
@@ -110,5 +110,5 @@ def test_resume_skips_the_frames_searched_before_even_where_nothing_was_found(pr
             project.instances.delete(instance.id)
     rest = predict_video(project, labelled.id, model.id, batch_size=4, resume=True)
     assert rest.frames == 12  # frames 8-19 only: 2 and 3 were searched already
-    assert frames_predicted(project, labelled.id, model.id) == set(range(20)) - {2, 3}
+    assert project.instances.frames_predicted_by(labelled.id, model.id) == set(range(20)) - {2, 3}
     assert predict_video(project, labelled.id, model.id, resume=True).frames == 0  # nothing left to search

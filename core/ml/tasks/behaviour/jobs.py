@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
-
 from core.domain import ModelRecord
 from core.ml.checkpoint import load_checkpoint
 from core.ml.device import choose_device
@@ -28,7 +26,6 @@ from core.ml.tasks.behaviour.store import (
     probabilities_path,
 )
 from core.project import Project
-from core.project import schema as s
 
 
 @dataclass
@@ -50,15 +47,6 @@ def behaviour_model(project: Project, model_id: int | None) -> ModelRecord:
     return model
 
 
-def replace_predicted_events(project: Project, video_id: int, events: list) -> int:
-    """Swap the video's predicted behaviour events for `events`, in one transaction."""
-    table = s.behaviour_events
-    with project.transaction() as connection:
-        connection.execute(delete(table).where(table.c.video_id == video_id, table.c.source == "predicted"))
-        project.events.add_many(events)
-    return len(events)
-
-
 def predict_behaviour(project: Project, model_id: int | None, video_id: int, emit: Emit = lambda _e: None, cancel=None,
                       device: str = "auto", thresholds: Thresholds = None, min_duration: Durations = None) -> BehaviourPredictSummary:  # fmt: skip
     """Probabilities for every frame and subject of a video (stored beside the model), turned
@@ -76,7 +64,7 @@ def predict_behaviour(project: Project, model_id: int | None, video_id: int, emi
         return BehaviourPredictSummary(video_id, model.id, 0, 0, time.monotonic() - began, True)
     result.model_id = model.id
     result.save(probabilities_path(project, model, video_id))
-    written = replace_predicted_events(project, video_id, result.to_events(thresholds, min_duration, model.id))
+    written = project.events.replace_predicted(video_id, result.to_events(thresholds, min_duration, model.id))
     summary = BehaviourPredictSummary(video_id, model.id, len(result.subjects), written, time.monotonic() - began, False)
     emit({"event": "finished", "model_id": model.id, "video_id": video_id, "events": written, "subjects": summary.subjects,
           "seconds": summary.seconds})  # fmt: skip
@@ -101,7 +89,7 @@ def apply_thresholds(project: Project, video_id: int, thresholds: Thresholds = N
     result = load_probabilities(project, video_id, model_id)
     if result is None:
         raise ValueError(f"video {video_id} has no behaviour predictions to re-threshold: run prediction first")
-    return replace_predicted_events(project, video_id, result.to_events(thresholds, min_duration))
+    return project.events.replace_predicted(video_id, result.to_events(thresholds, min_duration))
 
 
 def check_behaviour_data(project: Project, options: dict[str, Any] | None = None) -> dict[str, Any]:
