@@ -53,7 +53,7 @@ from core.interchange.slp import read_slp
 from core.ml.checkpoint import load_checkpoint
 from core.ml.metrics.coco_keypoints import coco_oks_map
 from core.ml.metrics.keypoints import FrameKeypoints, _as_instances, keypoint_metrics, match_instances
-from core.ml.metrics.node_threshold import apply_node_threshold
+from core.domain.node_threshold import apply_node_threshold
 from core.ml.tasks.pose import build_adapter, load_predictor
 from core.ml.trainer import TrainConfig, Trainer
 from core.project import Project

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from core.domain import Behaviour, Track
+from core.domain.palette import colour_for
 from core.edits import AddRecord, DeleteRecord, Edit, change_record, toggle_state_event
 from core.project import Project, ProjectError
 from gui.behaviour_dialog import BehaviourDialog
@@ -21,7 +22,6 @@ from gui.behaviour_keys import behaviour_for_key, is_plain_key, key_bindings, re
 from gui.state import AppState
 from gui.undo import UndoController
 
-SUBJECT_COLORS = ("#3cb44b", "#e6194b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324")
 COLUMNS = ("", "Behaviour", "Key", "Kind", "Since")  # "Since": start frame of a running event
 
 
@@ -127,7 +127,7 @@ class EthogramPanel(QWidget):
         name = name.strip()
         if not name:
             return None
-        color = SUBJECT_COLORS[len(self.project.tracks.all()) % len(SUBJECT_COLORS)]
+        color = colour_for(len(self.project.tracks.all()))
         edit = AddRecord("tracks", Track(name, color), f"Add subject {name}")
         if not self._push(edit):
             return None

@@ -19,11 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.domain import Instance, LabelClass, Track
+from core.domain.palette import colour_for
 from core.edits import AddRecord, Edit, accept_prediction, reject_prediction, set_instance_class, set_instance_track
 from gui.state import AppState
 from gui.undo import UndoController
-
-TRACK_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45")
 
 
 def swatch(color: str) -> QIcon:
@@ -220,9 +219,9 @@ class InstancePanel(QWidget):
             self.add_track(name.strip())
 
     def add_class(self, name: str) -> None:
-        color = TRACK_COLORS[len(self.project.label_classes.all()) % len(TRACK_COLORS)]
+        color = colour_for(len(self.project.label_classes.all()))
         self.edit_requested.emit(AddRecord("label_classes", LabelClass(name, color), f"Add class {name}"))
 
     def add_track(self, name: str) -> None:
-        color = TRACK_COLORS[len(self.project.tracks.all()) % len(TRACK_COLORS)]
+        color = colour_for(len(self.project.tracks.all()))
         self.edit_requested.emit(AddRecord("tracks", Track(name, color), f"Add track {name}"))

@@ -17,7 +17,7 @@ import numpy as np
 from core.domain import Box, Instance, Rle, Stamp, Visibility
 from core.edits.base import Edit, Touched
 from core.geometry.masks import paint_stroke
-from core.ml.metrics.node_threshold import apply_node_threshold
+from core.domain.node_threshold import apply_node_threshold
 from core.project import InvalidEditError, NotFoundError, Project
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.domain import Track
+from core.domain.palette import unused_colour
 from core.edits.base import CompositeEdit, Edit, Touched
 from core.edits.event_edits import ChangeEvent
 from core.edits.record_edits import DeleteRecord
@@ -176,7 +177,4 @@ def delete_track(project: Project, track_id: int) -> DeleteRecord:
 
 
 def _other_color(project: Project) -> str:
-    from core.interchange.dataset import PALETTE
-
-    used = {t.color for t in project.tracks.all()}
-    return next((c for c in PALETTE if c not in used), PALETTE[len(used) % len(PALETTE)])
+    return unused_colour(t.color for t in project.tracks.all())

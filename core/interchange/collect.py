@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from core.interchange.dataset import Dataset
-from core.ml.metrics.node_threshold import threshold_predictions
+from core.domain.node_threshold import threshold_predictions
 from core.project import Project
 
 What = Literal["labels", "predictions", "both"]

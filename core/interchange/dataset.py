@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.domain import Behaviour, BehaviourEvent, Instance, LabelClass, Skeleton, Suggestion, Track, Video
+from core.domain.palette import colour_for
 
 
 @dataclass
@@ -54,13 +55,13 @@ class Dataset:
         return self.add_video(path, **facts)
 
     def label_class(self, name: str, color: str | None = None) -> int:
-        return _named(self.label_classes, name, lambda i: LabelClass(name, color or _color(i), i))
+        return _named(self.label_classes, name, lambda i: LabelClass(name, color or colour_for(i), i))
 
     def track(self, name: str, color: str | None = None) -> int:
-        return _named(self.tracks, name, lambda i: Track(name, color or _color(i + 3), i))
+        return _named(self.tracks, name, lambda i: Track(name, color or colour_for(i + 3), i))
 
     def behaviour(self, name: str, key: str | None = None, kind: str = "state", color: str | None = None) -> int:
-        return _named(self.behaviours, name, lambda i: Behaviour(name, key, color or _color(i + 5), kind, i))
+        return _named(self.behaviours, name, lambda i: Behaviour(name, key, color or colour_for(i + 5), kind, i))
 
     def add_skeleton(self, skeleton: Skeleton) -> int:
         existing = next((s for s in self.skeletons if s.name == skeleton.name), None)
@@ -98,14 +99,6 @@ class Dataset:
             "events": len(self.events),
             "suggestions": len(self.suggestions),
         }
-
-
-PALETTE = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
-           "#bcf60c", "#fabebe", "#008080", "#e6beff", "#9a6324", "#800000", "#aaffc3", "#000075")  # fmt: skip
-
-
-def _color(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
 
 
 def _named(records: list, name: str, make) -> int:

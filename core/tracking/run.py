@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from core.domain import Instance, Track
-from core.interchange.dataset import PALETTE
+from core.domain.palette import colour_for
 from core.project import Project
 from core.tracking.features import detection_from_instance, typical_size
 from core.tracking.tracker import Tracker, TrackerOptions
@@ -145,7 +145,7 @@ def _track_for(project: Project, name: str, number: int) -> tuple[int, int]:
     existing = project.tracks.find(name)
     if existing is not None:
         return existing.id, 0
-    return project.tracks.add(Track(name, PALETTE[number % len(PALETTE)])).id, 1
+    return project.tracks.add(Track(name, colour_for(number))).id, 1
 
 
 def _last_frame(project: Project, video_id: int, source: str) -> int:

@@ -13,9 +13,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.domain import Rle
+from core.domain.palette import TRACK_COLOURS
 
 ENLARGED_SIDE = 640  # a clicked thumbnail, in pixels
-PALETTE = ("#ffe119", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#e6194b")
+PALETTE = TRACK_COLOURS  # the one palette; training_dock reads it from here
 
 
 def to_qimage(image: np.ndarray) -> QImage:

@@ -1,59 +1,25 @@
-"""The node threshold: a pose model places every node, each with its peak score; a node scoring
-under the model's node threshold is *shown* dimmed, *accepted* and *exported* as unlabelled
-(visibility 0), and *scored* as not found. Predictions in the project keep every node, so the
-threshold can change without running the model again.
+"""Choosing the node threshold (applying it is `core.domain.node_threshold`: a node scoring
+under the model's threshold is shown dimmed, accepted and exported as unlabelled, and scored as
+not found).
 
 `choose_node_threshold` picks a model's default threshold on its validation frames: the
 candidate with the best F1 of placed nodes, a node counting as placed when its score reaches
 the threshold and as correct when it is placed within `radius` px of a labelled true node (true
 and predicted instances matched per frame as `keypoints.match_instances` does).
 
-    keypoints = apply_node_threshold(instance.keypoints, instance.keypoint_scores, 0.05)
     choice = choose_node_threshold(frames, node_scores)   # choice.threshold, choice.f1...
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.domain import Instance
-
 CANDIDATES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 CORRECT_PX = 10.0
 F1_TOLERANCE = 0.02  # a higher threshold is chosen only when it gains more F1 than this
-
-
-def apply_node_threshold(keypoints: np.ndarray, scores: np.ndarray | None, threshold: float | None) -> np.ndarray:
-    """A copy of `keypoints` (..., n_nodes, 3) with visibility 0 where `scores` (..., n_nodes)
-    is under `threshold`. Without scores (user labels) or a threshold, an unchanged copy."""
-    out = np.array(keypoints, dtype=np.float32, copy=True)
-    if scores is None or threshold is None or out.size == 0:
-        return out
-    below = np.asarray(scores, dtype=np.float64) < threshold
-    out[..., 2] = np.where(below, 0.0, out[..., 2])
-    return out
-
-
-def threshold_instance(instance: Instance, threshold: float | None) -> Instance:
-    """`instance` with its nodes under `threshold` unlabelled (itself when nothing changes)."""
-    if instance.keypoints is None or instance.keypoint_scores is None or threshold is None:
-        return instance
-    keypoints = apply_node_threshold(instance.keypoints, instance.keypoint_scores, threshold)
-    if np.array_equal(keypoints, instance.keypoints):
-        return instance
-    return instance.with_changes(keypoints=keypoints)
-
-
-def threshold_predictions(instances: Sequence[Instance], thresholds: Mapping[int, float]) -> list[Instance]:
-    """Each prediction with its model's node threshold applied (`thresholds`: model id ->
-    threshold); user labels and predictions of models without one pass unchanged."""
-    return [
-        threshold_instance(i, thresholds.get(i.model_id)) if i.is_predicted and i.model_id is not None else i
-        for i in instances
-    ]
 
 
 def share_placed(scores: Sequence[np.ndarray], threshold: float) -> float:

@@ -17,9 +17,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.domain.node_threshold import apply_node_threshold
 from core.ml.data.frame_store import FrameStore
 from core.ml.metrics.keypoints import FrameKeypoints, keypoint_metrics
-from core.ml.metrics.node_threshold import apply_node_threshold, choose_node_threshold, share_placed
+from core.ml.metrics.node_threshold import choose_node_threshold, share_placed
 from core.ml.tasks.base import parameter_groups
 from core.ml.tasks.pose.config import PoseConfig, fit_scaling
 from core.ml.tasks.pose.data import PoseLabels, load_pose_labels

@@ -8,14 +8,8 @@ import pytest
 
 from core.domain import Instance
 from core.ml.metrics.keypoints import FrameKeypoints
-from core.ml.metrics.node_threshold import (
-    apply_node_threshold,
-    choose_node_threshold,
-    node_counts,
-    share_placed,
-    threshold_instance,
-    threshold_predictions,
-)
+from core.domain.node_threshold import apply_node_threshold, threshold_instance, threshold_predictions
+from core.ml.metrics.node_threshold import choose_node_threshold, node_counts, share_placed
 
 
 def pose(*xy, visibility=2.0) -> np.ndarray:
