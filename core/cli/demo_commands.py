@@ -1,4 +1,6 @@
-"""`ethoframe demo [DIR] [--no-gui]`: make the demo project (once) and open it."""
+"""`ethoframe demo [DIR] [--no-gui]`: make the demo project (once) and open it; and the demo's
+kept-apart ground truth as a truth source for `ethoframe evaluate --truth demo` (`demo_truth`):
+the only place outside `core.demo` where the CLI reaches the demo."""
 
 from __future__ import annotations
 
@@ -57,3 +59,11 @@ def run_demo(args: argparse.Namespace) -> int:
 def _unfinished(folder: Path) -> bool:
     with Project.open(folder) as project:
         return is_unfinished_demo(project)
+
+
+def demo_truth(project: Project):
+    """The demo world's ground truth as a truth source for evaluation (ValueError, in words,
+    when `project` is not a demo project)."""
+    from core.demo.truth_source import DemoTruth
+
+    return DemoTruth.of(project)

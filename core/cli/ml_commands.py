@@ -18,6 +18,7 @@ from typing import Any
 
 from core.cli.progress import TextProgress
 from core.ml.options import parse_options
+from core.ml.tasks import registry
 from core.project import Project
 from core.project.location import open_project, project_location
 
@@ -25,7 +26,8 @@ from core.project.location import open_project, project_location
 def register(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="fine-tune a pretrained CNN on the project's labels")
     train.add_argument("project", type=project_location)
-    train.add_argument("--task", required=True, choices=("pose", "detect", "segment", "behaviour"))
+    train.add_argument("--task", required=True, type=_task_name, metavar="TASK",
+                       help=f"the model task: {', '.join(registry.names())}")
     train.add_argument("--backbone", default="efficientnet_lite0", help="efficientnet_lite0 (offline), resnet18, resnet50, mobilenet_v3_large")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=int, help="number of epochs (default 50)")
@@ -41,7 +43,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("evaluate", help="score a trained model (the newest by default)")
     evaluate.add_argument("project", type=project_location)
     evaluate.add_argument("--model", type=int, help="model id (see `ethoframe info`)")
-    evaluate.add_argument("--frames", type=int, default=200, help="demo projects: how many never-labelled frames")
+    evaluate.add_argument("--truth", choices=("held-out", "demo"), default="held-out",
+                          help="score against the labels training held out (default), or the demo project's ground truth")
+    evaluate.add_argument("--frames", type=int, default=200, help="--truth demo: how many never-labelled frames")
     evaluate.add_argument("--device", default="auto")
     evaluate.add_argument("--node-threshold", type=float, metavar="T",
                           help="pose: score with this node threshold (0-1) instead of the model's")
@@ -122,26 +126,35 @@ def run_train(args: argparse.Namespace) -> int:
     return 0 if model is not None else 1
 
 
+def _task_name(text: str) -> str:
+    """A registered task's name (the registry is asked when the command line is read, so a
+    task registered after the parser was built is known too)."""
+    if text not in registry.names():
+        raise argparse.ArgumentTypeError(f"unknown task {text!r}; choose one of {', '.join(registry.names())}")
+    return text
+
+
+def _truth(project: Project, name: str):
+    """The truth source `--truth` names (None: the held-out labels)."""
+    if name == "demo":
+        from core.cli.demo_commands import demo_truth
+
+        return demo_truth(project)
+    return None
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
-    from core.cli.behaviour_commands import is_behaviour_model, run_evaluate_behaviour
-    from core.ml.jobs.evaluate_job import evaluate
+    from core.ml.jobs.evaluate_job import chosen_model
 
     with open_project(args.project) as project:
-        if is_behaviour_model(project, args.model):
-            return run_evaluate_behaviour(args)
-
-    with open_project(args.project) as project:
-        report = evaluate(project, args.model, n_frames=args.frames, device=args.device, node_threshold=args.node_threshold)
+        model = chosen_model(project, args.model)
+        task = registry.get(model.task)
+        report = task.evaluate(project, model, _truth(project, args.truth), n_frames=args.frames, device=args.device,
+                               node_threshold=args.node_threshold)  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"model {report['model_id']} ({report['task']}), on {report['frames']} frames ({report['evaluated_on'].replace('_', ' ')}):")
-        if report.get("node_threshold") is not None:
-            whose = "given" if args.node_threshold is not None else "the model's"
-            print(f"  node threshold {report['node_threshold']:g} ({whose}): nodes under it count as not found")
-        for key, value in report.items():
-            if key not in ("model_id", "task", "frames", "evaluated_on", "node_threshold"):
-                print(f"  {key:<20} {'n/a' if value is None else f'{value:.4g}'}")
+        print("\n".join(task.describe_report(report, threshold_given=args.node_threshold is not None)))
     return 0
 
 
@@ -186,18 +199,16 @@ def run_predict(args: argparse.Namespace) -> int:
 
         return run_predict_onnx(args)
     from core.ml.events import json_lines
-    from core.ml.jobs.predict_job import PredictSummary, predict_video
-
-    from core.cli.behaviour_commands import is_behaviour_model, run_predict_behaviour
+    from core.ml.jobs.evaluate_job import chosen_model
 
     cancel = _cancel_on_signals()
     with open_project(args.project) as project:
-        behaviour = is_behaviour_model(project, args.model)
-    if behaviour:
-        return run_predict_behaviour(args, cancel)
-    with open_project(args.project) as project:
+        model = chosen_model(project, args.model)
+        task = registry.get(model.task)
+        if task.whole_video and (args.frames or args.resume):
+            raise ValueError(f"a {task.name} model predicts whole videos: leave out --frames and --resume")
         if args.node_threshold is not None:
-            print(_set_node_threshold(project, args.model, args.node_threshold), file=sys.stderr if args.events_json else sys.stdout)
+            print(_set_node_threshold(project, model.id, args.node_threshold), file=sys.stderr if args.events_json else sys.stdout)
         videos = args.video or [v.id for v in project.videos.all() if v.id not in {m.id for m in project.videos.missing()}]
         summaries = []
         for video_id in videos:
@@ -205,17 +216,18 @@ def run_predict(args: argparse.Namespace) -> int:
             if args.frames:
                 first, _, last = args.frames.partition(":")
                 frames = list(range(int(first or 0), int(last) if last else project.videos.get(video_id).frame_count))
+            run = dict(frames=frames, batch_size=args.batch_size, device=args.device, resume=args.resume, cancel=cancel)
             if args.events_json:
-                emit = json_lines()
-                summary = predict_video(project, video_id, args.model, frames, args.batch_size, args.device, args.resume, emit, cancel)
+                summary = task.predict(project, model, video_id, emit=json_lines(), **run)
             else:
                 with TextProgress(f"video {video_id}") as bar:
                     emit = lambda e: bar(e["done"], e["total"]) if e["event"] == "progress" else None  # noqa: E731
-                    summary = predict_video(project, video_id, args.model, frames, args.batch_size, args.device, args.resume, emit, cancel)
-                print(f"video {video_id}: {summary.instances} instances on {summary.frames} frames ({summary.frames_per_s:.1f} frames/s)")
+                    summary = task.predict(project, model, video_id, emit=emit, **run)
+                print(f"video {video_id}: {task.describe_video(summary)}")
             summaries.append(summary)
             if summary.stopped:
                 break
-    if summaries and not args.events_json:
-        print(PredictSummary.total(summaries).describe())
+    closing = task.total(summaries) if summaries and not args.events_json else None
+    if closing:
+        print(closing)
     return 1 if summaries and summaries[-1].stopped else 0

@@ -24,15 +24,12 @@ from PySide6.QtWidgets import (
 
 from core.ml.backbones import BACKBONES, OFFLINE_BACKBONE
 from core.ml.options import parse_options as parse_option_pairs
-from core.ml.preview_samples import TASKS, augmented_samples, task_availability
-from core.ml.tasks.behaviour.jobs import check_behaviour_data
+from core.ml.preview_samples import augmented_samples, task_availability
+from core.ml.tasks import registry
 from core.project import Project
 from gui.training.annotated_image import ThumbnailGrid
 from gui.worker import Background
 
-DIALOG_TASKS = TASKS + ("behaviour",)  # behaviour has no image augmentation to preview
-TASK_NAMES = {"pose": "Pose (keypoints)", "detect": "Detect (boxes)", "segment": "Segment (masks)",
-              "behaviour": "Behaviour (ethogram)"}
 PRESETS = (("Quick (2 min)", 2.0), ("Standard (10 min)", 10.0), ("Thorough (30 min)", 30.0))
 CUSTOM = "Custom"
 PREVIEW_SAMPLES = 6
@@ -73,13 +70,15 @@ class TrainDialog(QDialog):
         self.setObjectName("train_dialog")
         self.project = project
         self.background = Background(self)
+        self.tasks = registry.tasks()  # every registered task, in the registry's order
         self.availability = task_availability(project)
 
         self.task_box = QComboBox(objectName="train_task")
         model = QStandardItemModel(self.task_box)
         self.task_box.setModel(model)
-        for task in DIALOG_TASKS:
-            self.task_box.addItem(TASK_NAMES[task], task)
+        for chosen in self.tasks:
+            task = chosen.name
+            self.task_box.addItem(chosen.display_name, task)
             reason = self.availability[task]
             item = model.item(self.task_box.count() - 1)
             item.setEnabled(reason is None)
@@ -148,10 +147,11 @@ class TrainDialog(QDialog):
         return task if task is not None and self.availability.get(task) is None else None
 
     def _choose_default_task(self, last_task: str | None) -> None:
-        usable = [t for t in DIALOG_TASKS if self.availability[t] is None]
+        names = [t.name for t in self.tasks]
+        usable = [t for t in names if self.availability[t] is None]
         chosen = last_task if last_task in usable else (usable[0] if usable else None)
         if chosen is not None:
-            self.task_box.setCurrentIndex(DIALOG_TASKS.index(chosen))
+            self.task_box.setCurrentIndex(names.index(chosen))
         self.ok_button.setEnabled(chosen is not None)
         if chosen is None:
             self.ok_button.setToolTip("label some frames first: " + "; ".join(filter(None, self.availability.values())))
@@ -183,7 +183,7 @@ class TrainDialog(QDialog):
 
     def arguments(self) -> list[str]:
         """The `ethoframe train` arguments (without the project folder and --events-json)."""
-        task = self.task or "detect"
+        task = self.task or self.tasks[0].name
         args = ["--task", task, "--backbone", self.backbone_box.currentData()]
         amount = self.amount.value()
         args += ["--epochs", str(max(1, round(amount)))] if self.unit_box.currentText() == "epochs" else ["--minutes", f"{amount:g}"]
@@ -208,15 +208,15 @@ class TrainDialog(QDialog):
             self.grid.show_message(self.availability.get(self.task_box.currentData()) or "nothing to train yet")
             return
         try:
-            options = {k: v for k, v in self.options().items() if task == "pose" or k == "augment"}
+            options = self.options()
         except ValueError as error:
             self.grid.show_message(str(error))
             return
-        if task == "behaviour":
-            self.grid.show_message(behaviour_summary(check_behaviour_data(self.project)))
+        chosen = registry.get(task)
+        if not chosen.has_preview:
+            self.grid.show_message(chosen.preview_text(self.project, options))
             return
-        if task == "pose":
-            options.setdefault("backbone", self.backbone_box.currentData())
+        options.setdefault("backbone", self.backbone_box.currentData())
         self.grid.show_message("preparing augmented samples…")
         project = self.project
         self.background.run(lambda: augmented_samples(project, task, PREVIEW_SAMPLES, options),
@@ -228,14 +228,3 @@ class TrainDialog(QDialog):
         else:
             self.grid.show_message("no training samples")
 
-
-def behaviour_summary(report: dict) -> str:
-    """What the behaviour task will learn from the coded events, with any problem in them, in
-    words for the preview area (behaviour models have no image augmentation to show)."""
-    if not report["ok"]:
-        return f"Cannot train yet: {report['error']}"
-    kind = "mutually exclusive" if report["exclusive"] else "independent (several at once)"
-    lines = [f"{report['coded_frames']} coded frames of {', '.join(report['behaviours'])} ({kind}).",
-             "Behaviour models learn from whole stretches of video: no image augmentation to preview."]
-    lines += [f"Warning: {w}" for w in report["warnings"]]
-    return "\n".join(lines)

@@ -118,13 +118,17 @@ def test_backup_copies_what_is_still_in_the_wal_while_the_project_is_open(projec
     assert "already exists" in _one_line_error(capsys)
 
 
-def test_a_full_disk_while_training_is_one_line_naming_the_file(project, labelled, capsys, monkeypatch):
+def test_a_full_disk_while_training_is_one_line_naming_the_file(project, labelled, capsys, monkeypatch, request):
     import torch
 
     from core.ml.tasks import registry
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "ml"))
-    monkeypatch.setitem(registry.TASKS, "detect", "toy_detect_task")  # no real network needed
+    from toy_detect_task import ToyDetectTask
+
+    stand_in = registry.registered(ToyDetectTask("detect"))  # no real network needed
+    stand_in.__enter__()
+    request.addfinalizer(lambda: stand_in.__exit__(None, None, None))
 
     def full_disk(obj, path, *args, **kwargs):
         Path(path).write_bytes(b"\0" * 1024)

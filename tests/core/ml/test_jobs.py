@@ -24,8 +24,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture
-def toy_task(monkeypatch):
-    monkeypatch.setitem(registry.TASKS, "toy", "toy_detect_task")
+def toy_task():
+    from toy_detect_task import ToyDetectTask
+
+    with registry.registered(ToyDetectTask()):
+        yield
 
 
 @pytest.fixture

@@ -23,12 +23,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture
-def trained(project, tiny_video, monkeypatch):
-    monkeypatch.setitem(registry.TASKS, "toy", "toy_detect_task")
+def trained(project, tiny_video):
+    from toy_detect_task import ToyDetectTask
+
     (video,) = add_videos(project, [tiny_video])
     for frame in (0, 5, 10, 15):
         project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    return video, train(project, "toy", {}, TrainConfig(epochs=1))
+    with registry.registered(ToyDetectTask()):
+        yield video, train(project, "toy", {}, TrainConfig(epochs=1))
 
 
 def _imported_predictions(project, video, tmp_path) -> set[int]:

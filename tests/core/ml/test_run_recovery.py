@@ -27,12 +27,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def labelled(project, tiny_video, monkeypatch):
-    monkeypatch.setitem(registry.TASKS, "toy", "toy_detect_task")
+def labelled(project, tiny_video):
+    from toy_detect_task import ToyDetectTask
+
     (video,) = add_videos(project, [tiny_video])
     for frame in (0, 5, 10, 15):
         project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    return video
+    with registry.registered(ToyDetectTask()):
+        yield video
 
 
 def _abandoned_run(project) -> TrainingRun:

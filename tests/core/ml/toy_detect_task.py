@@ -9,6 +9,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from toy_task import ToyAdapter  # noqa: E402
 
+from core.ml.tasks.detection.task import DetectionTask  # noqa: E402
+
 
 def build_adapter(project, options):
     if not project.instances.labeled_frames():
@@ -32,3 +34,24 @@ class BoxPredictor:
 
 def load_predictor(payload, device):
     return BoxPredictor((2.0, 2.0, 20.0, 20.0))
+
+
+class ToyDetectTask(DetectionTask):
+    """The toy as a registered task (`registry.registered(ToyDetectTask())`), scored like
+    detection (box mAP); `name` may stand in for a real task ("detect") where a test needs one."""
+
+    display_name = "Toy (one box per frame)"
+
+    def __init__(self, name: str = "toy") -> None:
+        self.name = name
+
+    def availability(self, project):
+        return None
+
+    def build_adapter(self, project, options=None):
+        adapter = build_adapter(project, options)
+        adapter.task = self.name
+        return adapter
+
+    def load_predictor(self, payload, device):
+        return load_predictor(payload, device)

@@ -21,10 +21,12 @@ def toy_model(review_window, monkeypatch):
     """The fixture's model gets a checkpoint; its task "toy" is `toy_review_task` (in this process)."""
     window, _ = review_window
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
-    monkeypatch.setitem(registry.TASKS, "toy", "toy_review_task")
+    import toy_review_task
+
     save_checkpoint(window.project.folder / "models" / "toy" / "best.pt", {"task": "toy"})
-    yield
-    QThreadPool.globalInstance().waitForDone(10000)  # no worker outlives its project folder
+    with registry.registered(toy_review_task.TASK):
+        yield
+        QThreadPool.globalInstance().waitForDone(10000)  # no worker outlives its project folder
 
 
 def run_dialog(qtbot, dialog, timeout: int = 60000) -> dict:

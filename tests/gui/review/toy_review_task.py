@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.ml.tasks.detection.task import DetectionTask
+
 
 class BrightnessPredictor:
     def predict(self, frames):
@@ -13,3 +15,14 @@ class BrightnessPredictor:
 
 def load_predictor(payload, device):
     return BrightnessPredictor()
+
+
+class ToyReviewTask(DetectionTask):
+    name = "toy"
+    display_name = "Toy (brightness-scored boxes)"
+
+    def load_predictor(self, payload, device):
+        return load_predictor(payload, device)
+
+
+TASK = ToyReviewTask()

@@ -11,29 +11,40 @@ Jobs for the CLI and the GUI live in `jobs.py` (`predict_behaviour`, `evaluate_b
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-import torch
-
-from core.ml.checkpoint import CheckpointError
-from core.ml.tasks.behaviour.adapter import BehaviourAdapter, build_model_from_state
-from core.ml.tasks.behaviour.config import BehaviourConfig
-from core.ml.tasks.behaviour.predictor import BehaviourPredictor
-from core.ml.tasks.behaviour.store import VideoProbabilities
-from core.ml.tasks.errors import TrainingDataError
+# Imported on first use (PEP 562): listing the tasks (the registry) must not import torch.
+_LAZY = {"BehaviourAdapter": "core.ml.tasks.behaviour.adapter", "BehaviourConfig": "core.ml.tasks.behaviour.config",
+         "BehaviourPredictor": "core.ml.tasks.behaviour.predictor", "VideoProbabilities": "core.ml.tasks.behaviour.store",
+         "TrainingDataError": "core.ml.tasks.errors"}  # fmt: skip
 
 __all__ = ["BehaviourAdapter", "BehaviourConfig", "BehaviourPredictor", "TrainingDataError", "VideoProbabilities",
            "build_adapter", "load_predictor"]  # fmt: skip
 
 
-def build_adapter(project, options: dict[str, Any] | None = None) -> BehaviourAdapter:
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_adapter(project, options: dict[str, Any] | None = None):
     """The behaviour task on `project`'s coded events; raises `TrainingDataError` when they cannot
     train it (its `warnings` list what was fixed or left out). Computes or reads the cached video
     features, which is the slow part the first time."""
+    from core.ml.tasks.behaviour.adapter import BehaviourAdapter
+
     return BehaviourAdapter(project, options)
 
 
-def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | str = "cpu") -> BehaviourPredictor:
+def load_predictor(checkpoint_payload: dict[str, Any], device="cpu"):
+    import torch
+
+    from core.ml.checkpoint import CheckpointError
+    from core.ml.tasks.behaviour.adapter import build_model_from_state
+    from core.ml.tasks.behaviour.predictor import BehaviourPredictor
+
     if checkpoint_payload.get("task") != "behaviour":
         raise ValueError(f"this is a {checkpoint_payload.get('task')} model, not a behaviour model")
     device = torch.device(device)

@@ -2,9 +2,9 @@
 `per_behaviour` {name: precision, recall, f1 (frames) and event_precision, event_recall,
 event_f1}, and `confusion` (exclusive behaviours: rows true, columns predicted, "none" last).
 
-In a demo project the model is scored against the demo's kept-apart ground truth on every
-frame the user did not code; elsewhere, on the coded frames held out of training (the same
-stable split the trainer used), against the user's events. Behaviours the truth holds but the
+By default the model is scored on the coded frames held out of training (the same stable split
+the trainer used), against the user's events; with a truth source (`truth`, e.g. the demo's
+kept-apart ground truth) on every frame the user did not code, against what the source says. Behaviours the truth holds but the
 model never learnt (no events) count in the macro figures with F1 0.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.ml.evaluation_truth import HELD_OUT_EVENTS, TruthSource
 from core.ml.events import Emit
 from core.ml.tasks.behaviour.config import BehaviourConfig
 from core.ml.tasks.behaviour.data import held_out_frames, load_behaviour_labels
@@ -36,32 +37,24 @@ from core.project import Project
 Truth = list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per sequence: truth (F, N), predicted (F, N), valid (F,)
 
 
-def _demo_truth(project: Project, result: VideoProbabilities, names: list[str], thresholds, min_duration) -> Truth | None:
-    from core.workflows.demo_project import truth_path
-
-    path = truth_path(project) if project.folder else None
-    if path is None or not path.is_file() or len(project.videos.all()) != 1:
-        return None
-    from core.demo import GroundTruth
-    from core.demo.config import BEHAVIOUR_NAMES
-
-    truth = GroundTruth.load(path)
-    tracks = sorted(t.id for t in project.tracks.all())
-    if len(tracks) != len(truth.track_ids):
-        return None
+def _named_truth(project: Project, truth: TruthSource, results: dict[int, VideoProbabilities], names: list[str],
+                 thresholds, min_duration) -> Truth:  # fmt: skip
+    """Per subject of each predicted video: what `truth` says it does, on the frames the user did
+    not code for it (coded frames trained the model)."""
     out: Truth = []
-    user = project.events.in_video(result.video_id, source="user")
-    for row, subject in enumerate(result.subjects):
-        if subject not in tracks:
-            continue
-        k = tracks.index(subject)
-        codes = truth.behaviour[:, k]
-        true = np.stack([codes == BEHAVIOUR_NAMES.index(n) if n in BEHAVIOUR_NAMES else np.zeros(len(codes), bool) for n in names], 1)
-        valid = np.ones(len(codes), bool)
-        for e in user:
-            if e.subject_id == subject and e.end_frame is not None:
-                valid[e.start_frame : e.end_frame + 1] = False  # coded frames trained the model
-        out.append((true, _predicted(result, row, names, thresholds, min_duration), valid))
+    for video_id, result in results.items():
+        known = truth.behaviour_frames(project, video_id)
+        user = project.events.in_video(video_id, source="user")
+        for row, subject in enumerate(result.subjects):
+            if subject not in known:
+                continue
+            frames = result.probabilities.shape[1]
+            true = np.stack([known[subject].get(n, np.zeros(frames, bool)) for n in names], 1)
+            valid = np.ones(frames, bool)
+            for e in user:
+                if e.subject_id == subject and e.end_frame is not None:
+                    valid[e.start_frame : e.end_frame + 1] = False
+            out.append((true, _predicted(result, row, names, thresholds, min_duration), valid))
     return out
 
 
@@ -99,8 +92,10 @@ def _joined(parts: Truth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def evaluate_behaviour(project: Project, model_id: int | None = None, device: str = "auto", thresholds: Thresholds = None,
-                       min_duration: Durations = None, emit: Emit = lambda _e: None) -> dict[str, Any]:  # fmt: skip
-    """Scores of a behaviour model (default: the newest); predicts videos it has not predicted yet."""
+                       min_duration: Durations = None, emit: Emit = lambda _e: None,
+                       truth: TruthSource | None = None) -> dict[str, Any]:  # fmt: skip
+    """Scores of a behaviour model (default: the newest) on the held-out coded frames, or against
+    `truth` on every frame the user did not code; predicts videos it has not predicted yet."""
     model = behaviour_model(project, model_id)
     state = model.config.get("adapter", {})
     names = [b["name"] for b in state.get("behaviours", [])]
@@ -112,20 +107,19 @@ def evaluate_behaviour(project: Project, model_id: int | None = None, device: st
             predict_behaviour(project, model.id, video_id, emit, device=device)
             result = load_probabilities(project, video_id, model.id)
         results[video_id] = result
-    source, parts = "held_out_events", None
-    if len(results) == 1:
-        result = next(iter(results.values()))
-        from core.demo.config import BEHAVIOUR_NAMES
-
-        demo_names = names + [b.name for b in project.behaviours.all() if b.name not in names and b.name in BEHAVIOUR_NAMES]
-        parts = _demo_truth(project, result, demo_names, thresholds, min_duration)
-        if parts is not None:
-            names, source = demo_names, "demo_ground_truth"
-    if parts is None:
+    if truth is None:
+        source = HELD_OUT_EVENTS
         parts = _held_out_truth(project, model, results, names, thresholds, min_duration)
+    else:
+        source = truth.name
+        told = {name for video_id in results for frames in truth.behaviour_frames(project, video_id).values() for name in frames}
+        order = [b.name for b in project.behaviours.all()]
+        names = names + sorted(told - set(names), key=lambda n: (order.index(n) if n in order else len(order), n))
+        parts = _named_truth(project, truth, results, names, thresholds, min_duration)
     parts = [p for p in parts if p[2].any()]
     if not parts:
-        raise ValueError("nothing to evaluate on: no held-out coded frames (code more events, or use the demo)")
+        where = "no held-out coded frames (code more events, or name a truth source: --truth demo in the demo project)"
+        raise ValueError(f"nothing to evaluate on: {where if truth is None else f'the {truth.name} has no uncoded frames of these subjects'}")
     truth, predicted, valid = _joined(parts)
     frames, events = frame_scores(truth, predicted, valid), event_scores(truth, predicted, valid)
     per_behaviour = {

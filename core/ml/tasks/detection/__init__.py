@@ -12,7 +12,7 @@ class; instances without a class become one class "animal" (class id None). The 
 and anchor sizes follow from the labelled animals' sizes (`scaling.py`) and are stored in
 the checkpoint. It raises `core.ml.tasks.errors.TrainingDataError` when the labels cannot
 train the task (none, fewer than 2 frames, or only keypoints), and `ValueError` for unknown
-options. Options and defaults: `adapter.OPTIONS` (augmentation: `augment.DEFAULTS`).
+options. Options and defaults: `config.DetectionConfig` (augmentation: `config.DetectionAugment`).
 
 The adapter's `evaluate` returns val_box_map, val_box_map50, val_box_map75 (COCO, on the
 held-out labelled frames) and, for "segment", val_mask_map, val_mask_map50, val_mask_map75;
@@ -33,21 +33,29 @@ dropped, `predict(frames, score_threshold=0.0)` keeps them all.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from core.ml.tasks.detection.adapter import OPTIONS, DetectionAdapter
-from core.ml.tasks.detection.predictor import DetectionPredictor, load_predictor
-from core.ml.tasks.errors import TrainingDataError
-from core.project import Project
-
 TASKS = ("detect", "segment")
+# Imported on first use (PEP 562): listing the tasks (the registry) must not import torch.
+_LAZY = {"DetectionConfig": "core.ml.tasks.detection.config", "DetectionAdapter": "core.ml.tasks.detection.adapter",
+         "DetectionPredictor": "core.ml.tasks.detection.predictor", "load_predictor": "core.ml.tasks.detection.predictor",
+         "TrainingDataError": "core.ml.tasks.errors"}  # fmt: skip
+
+__all__ = ["TASKS", "DetectionAdapter", "DetectionConfig", "DetectionPredictor", "TrainingDataError", "build_adapter",
+           "load_predictor"]  # fmt: skip
 
 
-def build_adapter(project: Project, options: dict[str, Any] | None = None, task: str = "detect") -> DetectionAdapter:
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_adapter(project, options: dict[str, Any] | None = None, task: str = "detect"):
     """The trainer's adapter for `task` ("detect" or "segment") on `project`'s labels."""
+    from core.ml.tasks.detection.adapter import DetectionAdapter
+
     if task not in TASKS:
         raise ValueError(f"the detection module trains {' or '.join(TASKS)}, not {task!r}")
     return DetectionAdapter(project, options or {}, task)
-
-
-__all__ = ["OPTIONS", "TASKS", "DetectionAdapter", "DetectionPredictor", "TrainingDataError", "build_adapter", "load_predictor"]

@@ -17,11 +17,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.ml.backbones import OFFLINE_BACKBONE
 from core.ml.data.frame_store import FrameStore
 from core.ml.data.split import split_frames
 from core.ml.metrics.boxes import box_map, mask_map
 from core.ml.tasks.detection.augment import Augment, plain
+from core.ml.tasks.detection.config import DetectionConfig
 from core.ml.tasks.detection.labels import FrameTarget, read_targets
 from core.ml.tasks.detection.model import build_detector
 from core.ml.tasks.detection.predictor import to_instances
@@ -29,33 +29,13 @@ from core.ml.tasks.detection.scaling import choose_scaling
 from core.project import Project
 
 Batch = tuple[list[torch.Tensor], list[dict[str, torch.Tensor]]]
-OPTIONS: dict[str, Any] = {
-    "backbone": OFFLINE_BACKBONE,  # or resnet18, resnet50, mobilenet_v3_large (downloaded)
-    "pretrained": True,  # False: random initialisation
-    "fallback": True,  # a backbone that cannot be downloaded falls back to the offline one, with a note
-    "scale": "auto",  # or model pixels per frame pixel
-    "target_size": 64.0,  # "auto" scales the median animal to about this many pixels
-    "batch_size": 2,
-    "val_fraction": 0.2,
-    "min_epoch_frames": 64,  # small projects repeat their frames so an epoch is worth evaluating
-    "augment": None,  # dict of overrides (see augment.DEFAULTS), or False
-    "fpn_channels": 128,
-    "representation": 512,  # width of the box head
-    "mask_channels": 128,
-    "score_threshold": 0.5,  # the predictor's default
-    "cache_dir": None,  # where decoded frames are kept as PNG between jobs (None: memory only)
-    "seed": 0,
-}
 
 
 class DetectionAdapter:
     monitor_mode = "max"
 
     def __init__(self, project: Project, options: dict[str, Any] | None = None, task: str = "detect") -> None:
-        unknown = set(options or {}) - set(OPTIONS)
-        if unknown:
-            raise ValueError(f"unknown option(s) for {task}: {sorted(unknown)}; known: {sorted(OPTIONS)}")
-        self.options = o = {**OPTIONS, **(options or {})}
+        self.config = o = DetectionConfig.from_options(options, task)
         self.task = task
         # COCO's mAP@[.5:.95], not mAP@0.5: on a few validation frames mAP@0.5 reaches 1.0 early
         # and stays there, so the first epoch to hit it (boxes still loose) would stay "best"
@@ -67,28 +47,28 @@ class DetectionAdapter:
         # blocks alone may leave one or two frames, too few to pick the best checkpoint by
         fingerprints = {i: v.fingerprint for i, v in videos.items()}
         min_val = max(1, round(0.1 * len(by_key)))
-        train, val = split_frames(list(by_key), fingerprints, float(o["val_fraction"]), min_val=min_val)
+        train, val = split_frames(list(by_key), fingerprints, float(o.val_fraction), min_val=min_val)
         self.train_targets = [by_key[k] for k in train]
         self.val_targets = [by_key[k] for k in val]
         sizes = {i: (v.height, v.width) for i, v in videos.items()}
-        scale = None if o["scale"] == "auto" else float(o["scale"])
-        self.scaling = choose_scaling(self.train_targets, sizes, float(o["target_size"]), scale=scale)
-        self.frames = FrameStore(project, Path(o["cache_dir"]) if o["cache_dir"] else None)
-        self.augment = Augment(o["augment"], with_masks=task == "segment")
+        scale = None if o.scale == "auto" else float(o.scale)
+        self.scaling = choose_scaling(self.train_targets, sizes, float(o.target_size), scale=scale)
+        self.frames = FrameStore(project, Path(o.cache_dir) if o.cache_dir else None)
+        self.augment = Augment(o.augment, with_masks=task == "segment")
         self.notes: list[str] = []
         most = max(len(t.labels) for t in self.targets)
         self._state: dict[str, Any] = {
-            "task": task, "backbone": o["backbone"], "classes": self.classes.to_state(),
+            "task": task, "backbone": o.backbone, "classes": self.classes.to_state(),
             **self.scaling.to_state(),
-            "fpn_channels": int(o["fpn_channels"]), "representation": int(o["representation"]),
-            "mask_channels": int(o["mask_channels"]), "detections_per_img": max(20, 4 * most),
-            "score_threshold": float(o["score_threshold"]),
+            "fpn_channels": int(o.fpn_channels), "representation": int(o.representation),
+            "mask_channels": int(o.mask_channels), "detections_per_img": max(20, 4 * most),
+            "score_threshold": float(o.score_threshold),
         }  # fmt: skip
 
     # --- the model ------------------------------------------------------------------------------
 
     def build_model(self) -> nn.Module:
-        model, note = build_detector(self._state, pretrained=bool(self.options["pretrained"]), fallback=bool(self.options["fallback"]))
+        model, note = build_detector(self._state, pretrained=bool(self.config.pretrained), fallback=bool(self.config.fallback))
         if note:
             self.notes.append(note)
             self._state["backbone"] = model.backbone.body.name
@@ -107,12 +87,12 @@ class DetectionAdapter:
         """Shuffled (the same order on every rank), repeated up to `min_epoch_frames`, and
         cut into equal shares so every DDP rank takes the same number of steps."""
         self._load_frames()
-        rng = random.Random(int(self.options["seed"]) * 10007 + epoch)
-        repeats = max(1, math.ceil(int(self.options["min_epoch_frames"]) / len(self.train_targets)))
+        rng = random.Random(int(self.config.seed) * 10007 + epoch)
+        repeats = max(1, math.ceil(int(self.config.min_epoch_frames) / len(self.train_targets)))
         order = [t for _ in range(repeats) for t in rng.sample(self.train_targets, len(self.train_targets))]
         share = math.ceil(len(order) / world_size)
         order = (order * 2)[rank * share : (rank + 1) * share]
-        size = int(self.options["batch_size"])
+        size = int(self.config.batch_size)
         for start in range(0, len(order), size):
             samples = [self.augment(self.frames[t.key], t) for t in order[start : start + size]]
             yield [image for image, _ in samples], [target for _, target in samples]

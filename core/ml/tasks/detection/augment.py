@@ -7,8 +7,8 @@ are its boxes' source (`FrameTarget.tight`), the boxes are re-taken from the mov
 rotated box's corners enclose much more than the rotated animal. Frames with boxes only are
 rotated by at most `max_box_only_rotation` degrees for the same reason.
 
-Options (all optional, in `options["augment"]`), with their defaults in `DEFAULTS`:
-hflip, vflip (probabilities), rotate (degrees, +-), scale ([low, high] zoom), translate
+Options (all optional, in `options["augment"]`), with their defaults in `config.DetectionAugment`:
+hflip, vflip (probabilities), rotation (degrees, +-; `rotate` is read as rotation), scale ([low, high] zoom), translate
 (fraction of the frame), brightness, contrast, saturation, hue (ColorJitter), gamma (+-
 fraction), blur (probability of a Gaussian blur), noise (sigma of Gaussian noise, image in
 [0, 1]). `{"augment": False}` turns everything off.
@@ -26,30 +26,15 @@ from torchvision.ops import masks_to_boxes
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
+from core.ml.tasks.detection.config import DetectionAugment
 from core.ml.tasks.detection.labels import FrameTarget
 
-DEFAULTS: dict[str, Any] = {
-    "hflip": 0.5, "vflip": 0.5, "rotate": 15.0, "scale": (0.8, 1.2), "translate": 0.1,
-    "brightness": 0.25, "contrast": 0.25, "saturation": 0.2, "hue": 0.0, "gamma": 0.2,
-    "blur": 0.2, "noise": 0.02,
-}  # fmt: skip
-OFF: dict[str, Any] = {
-    "hflip": 0.0, "vflip": 0.0, "rotate": 0.0, "scale": (1.0, 1.0), "translate": 0.0,
-    "brightness": 0.0, "contrast": 0.0, "saturation": 0.0, "hue": 0.0, "gamma": 0.0, "blur": 0.0, "noise": 0.0,
-}  # fmt: skip
 max_box_only_rotation = 5.0
 
 
-def augment_options(options: dict[str, Any] | bool | None) -> dict[str, Any]:
+def augment_options(options: DetectionAugment | dict[str, Any] | bool | None) -> DetectionAugment:
     """The full option set: defaults updated by `options` (False: no augmentation at all)."""
-    if options is False:
-        return dict(OFF)
-    merged = dict(DEFAULTS)
-    unknown = set(options or {}) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown augmentation option(s) {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    merged.update(options or {})
-    return merged
+    return DetectionAugment.from_options(options)
 
 
 class RandomGamma:
@@ -70,31 +55,31 @@ class Augment:
     target dict with "boxes" (n, 4) float32, "labels" (n,) int64 and, with masks, "masks"
     (n, H, W) uint8), the form torchvision's detectors train on."""
 
-    def __init__(self, options: dict[str, Any] | bool | None = None, with_masks: bool = False) -> None:
+    def __init__(self, options: DetectionAugment | dict[str, Any] | bool | None = None, with_masks: bool = False) -> None:
         o = augment_options(options)
         self.options, self.with_masks = o, with_masks
-        self.geometry = {rotate: self._geometry(o, rotate) for rotate in {o["rotate"], min(o["rotate"], max_box_only_rotation)}}
+        self.geometry = {rotate: self._geometry(o, rotate) for rotate in {o.rotation, min(o.rotation, max_box_only_rotation)}}
         photometric: list[Any] = []
-        if any(o[k] for k in ("brightness", "contrast", "saturation", "hue")):
-            photometric.append(v2.ColorJitter(o["brightness"], o["contrast"], o["saturation"], o["hue"]))
+        if any((o.brightness, o.contrast, o.saturation, o.hue)):
+            photometric.append(v2.ColorJitter(o.brightness, o.contrast, o.saturation, o.hue))
         photometric.append(v2.ToDtype({tv_tensors.Image: torch.float32, "others": None}, scale=True))
-        photometric.append(RandomGamma(o["gamma"]))
-        if o["blur"] > 0:
-            photometric.append(v2.RandomApply([v2.GaussianBlur(5, (0.1, 1.5))], p=o["blur"]))
-        if o["noise"] > 0:
-            photometric.append(v2.GaussianNoise(sigma=o["noise"], clip=True))
+        photometric.append(RandomGamma(o.gamma))
+        if o.blur > 0:
+            photometric.append(v2.RandomApply([v2.GaussianBlur(5, (0.1, 1.5))], p=o.blur))
+        if o.noise > 0:
+            photometric.append(v2.GaussianNoise(sigma=o.noise, clip=True))
         self.photometric = v2.Compose(photometric)
         self.sanitize = v2.SanitizeBoundingBoxes(min_size=2.0)
 
     @staticmethod
-    def _geometry(o: dict[str, Any], rotate: float) -> v2.Transform:
+    def _geometry(o: DetectionAugment, rotate: float) -> v2.Transform:
         steps: list[Any] = []
-        if o["hflip"] > 0:
-            steps.append(v2.RandomHorizontalFlip(o["hflip"]))
-        if o["vflip"] > 0:
-            steps.append(v2.RandomVerticalFlip(o["vflip"]))
-        if rotate > 0 or o["translate"] > 0 or tuple(o["scale"]) != (1.0, 1.0):
-            steps.append(v2.RandomAffine(rotate, (o["translate"], o["translate"]), tuple(o["scale"]),
+        if o.hflip > 0:
+            steps.append(v2.RandomHorizontalFlip(o.hflip))
+        if o.vflip > 0:
+            steps.append(v2.RandomVerticalFlip(o.vflip))
+        if rotate > 0 or o.translate > 0 or tuple(o.scale) != (1.0, 1.0):
+            steps.append(v2.RandomAffine(rotate, (o.translate, o.translate), tuple(o.scale),
                                          interpolation=v2.InterpolationMode.BILINEAR))  # fmt: skip
         return v2.Compose(steps) if steps else v2.Identity()
 
@@ -108,7 +93,7 @@ class Augment:
         use_masks = bool(target.masks) and (self.with_masks or target.tight)
         if use_masks:
             sample["masks"] = tv_tensors.Mask(torch.from_numpy(target.mask_array()))
-        rotate = self.options["rotate"] if target.tight else min(self.options["rotate"], max_box_only_rotation)
+        rotate = self.options.rotation if target.tight else min(self.options.rotation, max_box_only_rotation)
         sample = self.geometry[rotate](sample)
         if use_masks and target.tight:
             sample["boxes"] = _boxes_of(sample["masks"], sample["boxes"])

@@ -16,29 +16,42 @@ picked from the animals' size and the device (`config.fit_scaling`); the anchor 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-import torch
-
-from core.ml.checkpoint import CheckpointError
-from core.ml.tasks.errors import TrainingDataError
-from core.ml.tasks.pose.adapter import PoseAdapter, build_model_from_state
-from core.ml.tasks.pose.config import PoseConfig
-from core.ml.tasks.pose.predictor import PosePredictor
+# Imported on first use (PEP 562): the registry imports `core.ml.tasks.pose.task`, and with it
+# this package, to list the tasks; that must not import torch.
+_LAZY = {"PoseAdapter": "core.ml.tasks.pose.adapter", "PoseConfig": "core.ml.tasks.pose.config",
+         "PosePredictor": "core.ml.tasks.pose.predictor", "TrainingDataError": "core.ml.tasks.errors"}  # fmt: skip
 
 __all__ = ["PoseAdapter", "PoseConfig", "PosePredictor", "TrainingDataError", "build_adapter", "load_predictor"]
 
 
-def build_adapter(project, options: dict[str, Any] | None = None) -> PoseAdapter:
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_adapter(project, options: dict[str, Any] | None = None):
     """The pose task on `project`'s user keypoint labels; raises `TrainingDataError` when they
     cannot train it and `ValueError` for an unknown option. Decodes the labelled frames once."""
+    from core.ml.tasks.pose.adapter import PoseAdapter
+
     return PoseAdapter(project, options)
 
 
-def load_predictor(checkpoint_payload: dict[str, Any], device: torch.device | str = "cpu") -> PosePredictor:
+def load_predictor(checkpoint_payload: dict[str, Any], device="cpu"):
     """A predictor from a checkpoint payload (`load_checkpoint(path, "pose")`): the model is
     rebuilt from the payload's `adapter` state with random weights (no download) and loaded.
     Raises `CheckpointError` for another task's model or one this version cannot rebuild."""
+    import torch
+
+    from core.ml.checkpoint import CheckpointError
+    from core.ml.tasks.pose.adapter import build_model_from_state
+    from core.ml.tasks.pose.config import PoseConfig
+    from core.ml.tasks.pose.predictor import PosePredictor
+
     if checkpoint_payload.get("task") != "pose":
         raise CheckpointError(f"this is a {checkpoint_payload.get('task')} model, not a pose model")
     device = torch.device(device)

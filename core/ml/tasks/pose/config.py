@@ -16,6 +16,10 @@ import numpy as np
 from core.ml.tasks.errors import TrainingDataError
 
 
+# Augmentation names other tasks spell differently (detection's `rotate`), read as this task's own.
+AUGMENT_ALIASES = {"rotate": "rotation"}
+
+
 @dataclass
 class AugmentOptions:
     """Random augmentation of training samples. Rotation in degrees (+-), scale as a +-
@@ -89,6 +93,7 @@ class PoseConfig:
             raise ValueError(f"unknown pose option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if isinstance(augment, AugmentOptions):
             augment = asdict(augment)
+        augment = {AUGMENT_ALIASES.get(k, k): v for k, v in augment.items()}
         augment_known = {f.name for f in fields(AugmentOptions)}
         if set(augment) - augment_known:
             raise ValueError(f"unknown augmentation option(s) {', '.join(sorted(set(augment) - augment_known))}")

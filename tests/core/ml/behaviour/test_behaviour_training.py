@@ -33,7 +33,7 @@ WORLD = WorldConfig(width=160, height=120, seconds=4, n_animals=2, seed=3)
 
 @pytest.fixture(autouse=True)
 def _behaviour_task():
-    assert registry.TASKS["behaviour"] == "core.ml.tasks.behaviour"
+    assert registry.get("behaviour").name == "behaviour"
     torch.set_num_threads(1)
 
 

@@ -11,7 +11,7 @@ from core.domain import Rle
 from core.ml.tasks.detection.augment import Augment, augment_options
 from core.ml.tasks.detection.labels import FrameTarget
 
-GEOMETRY_ONLY = {"hflip": 0.5, "vflip": 0.5, "rotate": 30.0, "scale": (0.7, 1.3), "translate": 0.15,
+GEOMETRY_ONLY = {"hflip": 0.5, "vflip": 0.5, "rotation": 30.0, "scale": (0.7, 1.3), "translate": 0.15,
                  "brightness": 0.0, "contrast": 0.0, "saturation": 0.0, "gamma": 0.0, "blur": 0.0, "noise": 0.0}  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def test_box_only_frames_rotate_a_little_and_keep_the_animal_inside():
 def test_photometric_changes_leave_the_labels_and_no_augmentation_changes_nothing():
     frame, target = _scene()
     torch.manual_seed(1)
-    image, out = Augment({"hflip": 0.0, "vflip": 0.0, "rotate": 0.0, "scale": (1.0, 1.0), "translate": 0.0,
+    image, out = Augment({"hflip": 0.0, "vflip": 0.0, "rotation": 0.0, "scale": (1.0, 1.0), "translate": 0.0,
                           "blur": 1.0, "noise": 0.05, "gamma": 0.3}, with_masks=True)(frame, target)  # fmt: skip
     assert torch.equal(out["boxes"], torch.from_numpy(target.boxes))
     assert torch.equal(out["masks"], torch.from_numpy(target.mask_array()))
@@ -78,7 +78,7 @@ def test_an_animal_pushed_out_of_the_frame_is_dropped_with_its_mask_and_label():
     corner[:4, :4] = True
     edge = FrameTarget(target.key, np.array([[0, 0, 4, 4], *target.boxes[1:]], np.float32), np.array([1, 2]),
                        (Rle.from_array(corner), target.masks[1]), tight=True)  # fmt: skip
-    shift = {**GEOMETRY_ONLY, "hflip": 0.0, "vflip": 0.0, "rotate": 0.0, "scale": (1.0, 1.0), "translate": 0.3}
+    shift = {**GEOMETRY_ONLY, "hflip": 0.0, "vflip": 0.0, "rotation": 0.0, "scale": (1.0, 1.0), "translate": 0.3}
     counts = set()
     for seed in range(10):
         torch.manual_seed(seed)
@@ -92,4 +92,5 @@ def test_an_animal_pushed_out_of_the_frame_is_dropped_with_its_mask_and_label():
 def test_unknown_options_are_refused():
     with pytest.raises(ValueError, match="unknown augmentation option"):
         augment_options({"flip": 0.5})
-    assert augment_options(False)["rotate"] == 0.0 and augment_options(None)["hflip"] == 0.5
+    assert augment_options(False).rotation == 0.0 and augment_options(None).hflip == 0.5
+    assert augment_options({"rotate": 7.0}).rotation == 7.0  # detection's old name for it, as pose spells it

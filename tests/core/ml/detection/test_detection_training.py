@@ -63,7 +63,7 @@ def test_detector_trains_and_its_checkpoint_predicts(tiny_demo, tmp_path):
 
 
 def test_segmenter_trains_and_predicts_masks(tiny_demo, tmp_path):
-    adapter = build_adapter(tiny_demo, {**FAST, "augment": {"rotate": 10.0}}, "segment")
+    adapter = build_adapter(tiny_demo, {**FAST, "augment": {"rotation": 10.0}}, "segment")
     assert adapter.monitor == "val_mask_map"
     events: list[dict] = []
     result = Trainer(adapter, TrainConfig(epochs=3, lr=1e-3, warmup_steps=2, patience=0, preview_frames=1),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.ml.tasks import registry  # noqa: E402 - after the path is set
+import toy_review_task  # noqa: E402 - after the path is set
 
-registry.TASKS["toy"] = "toy_review_task"
+from core.ml.tasks import registry  # noqa: E402
+
+registry.register(toy_review_task.TASK, replace=True)
