@@ -29,6 +29,16 @@ class Cancelled(Exception):
     """Training stopped because the user asked; the last checkpoint is written."""
 
 
+class LossNotFinite(RuntimeError):
+    """The loss (or its gradients) came out NaN or infinite on `MAX_BAD_STEPS` steps in a row:
+    training stopped; the checkpoints of the epochs before are kept as they were."""
+
+
+# Steps in a row whose loss or gradients are not finite before training stops. One such step
+# is skipped (the weights stay as they were); several in a row mean the run has diverged.
+MAX_BAD_STEPS = 5
+
+
 @dataclass
 class TrainConfig:
     epochs: int = 50
@@ -119,6 +129,7 @@ class Trainer:
         began = time.monotonic() - spent
         stopped, epochs_without_gain, epoch = "finished", 0, start_epoch - 1
         trained_since_eval, last_eval_s = 0.0, 0.0
+        bad_in_row, skipped = 0, 0  # steps with a loss or gradients not finite: in a row, and all
         for epoch in range(start_epoch, config.epochs):
             model.train()
             losses, images, wait, epoch_began = [], 0, 0.0, time.monotonic()
@@ -132,9 +143,26 @@ class Trainer:
                 with torch.autocast(self.device.type, enabled=use_amp):
                     parts = adapter.losses(trained, batch)
                 optimizer.zero_grad(set_to_none=True)
-                scaler.scale(parts["loss"]).backward()
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+                finite = self._all_finite(parts["loss"].detach())
+                if finite:
+                    scaler.scale(parts["loss"]).backward()
+                    scaler.unscale_(optimizer)
+                    norm = nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+                    # Under AMP the scaler skips a step whose scaled gradients overflowed and
+                    # lowers its scale (routine, not counted); without it a non-finite gradient
+                    # norm would write NaN into every weight, so that step is skipped here.
+                    finite = use_amp or self._all_finite(norm)
+                if not finite:
+                    optimizer.zero_grad(set_to_none=True)
+                    bad_in_row, skipped = bad_in_row + 1, skipped + 1
+                    if skipped == 1:  # said once; each epoch event counts them
+                        self.emit({"event": "note", "message": f"epoch {epoch + 1} step {step + 1}: the loss or its gradients "
+                                                               "are NaN or infinite: step skipped, the weights are unchanged"})  # fmt: skip
+                    if bad_in_row >= MAX_BAD_STEPS:
+                        raise LossNotFinite(self._diverged(epoch, step, float(parts["loss"].detach())))
+                    fetch_began = time.monotonic()
+                    continue
+                bad_in_row = 0
                 scaler.step(optimizer)
                 scaler.update()
                 step += 1
@@ -165,7 +193,7 @@ class Trainer:
             elapsed = time.monotonic() - began
             eta = self._eta(epoch, start_epoch, elapsed, spent, budget)
             self.emit({"event": "epoch", "epoch": epoch, "train_loss": sum(losses) / max(len(losses), 1),
-                       "metrics": metrics, "elapsed_s": elapsed, "eta_s": eta})  # fmt: skip
+                       "metrics": metrics, "elapsed_s": elapsed, "eta_s": eta, "skipped_steps": skipped})  # fmt: skip
             monitored = metrics.get(adapter.monitor)
             if self.rank == 0:
                 payload = {"task": adapter.task, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
@@ -197,6 +225,24 @@ class Trainer:
         if not self.best_path.is_file() and self.last_path.is_file() and self.rank == 0:
             save_checkpoint(self.best_path, load_checkpoint(self.last_path))  # no metric: last is best
         return TrainResult(best_metrics, self.best_path, self.last_path, epoch + 1, stopped)
+
+    def _all_finite(self, value: torch.Tensor) -> bool:
+        """Whether `value` is finite on every rank: under DDP all ranks skip a step together,
+        or the ones that step would wait forever for the others' gradients."""
+        finite = torch.isfinite(value).all().to(torch.float32)
+        if self.world > 1:
+            finite = finite.to(self.device)
+            dist.all_reduce(finite, op=dist.ReduceOp.MIN)
+        return bool(finite.item())
+
+    def _diverged(self, epoch: int, step: int, loss: float) -> str:
+        what = ("the loss became NaN" if math.isnan(loss) else "the loss became infinite" if math.isinf(loss)
+                else "the gradients became NaN or infinite")  # fmt: skip
+        kept = (f"the last good checkpoint is kept: {self.last_path}" if self.last_path.is_file()
+                else "no epoch had finished: no checkpoint was written")  # fmt: skip
+        return (f"{what} at epoch {epoch + 1} step {step + 1} ({MAX_BAD_STEPS} steps in a row): lower "
+                f"the learning rate (--lr, now {self.config.lr:g}), or check the labels for points far outside "
+                f"their frames; {kept}")  # fmt: skip
 
     def _measure_step(self, seconds: float, steps_this_run: int) -> None:
         """A running estimate of training seconds per step; the first two steps (allocation,

@@ -18,7 +18,7 @@ from core.domain import ModelRecord, TrainingRun
 from core.ml.events import Emit
 from core.ml.jobs.run_recovery import recover_stale_runs, remove_partials, training_lock
 from core.ml.tasks.registry import build_adapter
-from core.ml.trainer import TrainConfig, Trainer
+from core.ml.trainer import LossNotFinite, TrainConfig, Trainer
 from core.project import Project
 
 
@@ -118,7 +118,7 @@ def _reason(error: BaseException) -> str:
         return "out of memory: try a smaller batch size or input size"
     if isinstance(error, KeyboardInterrupt):
         return "interrupted"
-    if isinstance(error, (ValueError, OSError)):
+    if isinstance(error, (ValueError, OSError, LossNotFinite)):  # their message says it all
         return text
     return f"{error.__class__.__name__}: {text}\n{traceback.format_exc(limit=3)}"
 
