@@ -31,7 +31,6 @@ from core.tracking.series import (
     centre_distances,
     detection_arrays,
     keypoint_distances,
-    read_instances,
     typical_size_of,
 )
 
@@ -95,7 +94,7 @@ def find_suspects(
     """The suspected identity problems of a video's tracked instances (of `source`, or all), by
     frame. One query for the whole video; a track's first instance on a frame (by id) stands
     for it there."""
-    rows = read_instances(project, video_id)
+    rows = project.instances.as_arrays(video_id)
     chosen = (rows.track >= 0) & (rows.frame >= 0)
     if source is not None:  # an instance's source is "user" or "predicted"
         chosen &= {"predicted": rows.predicted, "user": ~rows.predicted}.get(source, False)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.project import Project
-from core.tracking.series import read_instances, row_means
+from core.tracking.series import row_means
 
 _PAIRS_PER_CHUNK = 50_000  # cost entries computed at once: small enough to stay in cache
 
@@ -42,7 +42,7 @@ class FrameShapes:
 def frame_shapes(project: Project, video_id: int, min_score: float) -> FrameShapes:
     """What each predicted frame shows (user labels and visible predictions). A frame counts
     as predicted while it holds a prediction or an instance a model made (accepted ones)."""
-    rows = read_instances(project, video_id)
+    rows = project.instances.as_arrays(video_id)
     visible = ~rows.predicted | np.isnan(rows.score) | (rows.score >= min_score)
     keep = np.flatnonzero(visible & np.isin(rows.frame, rows.frame[rows.by_model]))
     keypoints = rows.keypoints[keep]

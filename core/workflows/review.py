@@ -23,12 +23,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from sqlalchemy import func, or_, select
 
 from core.domain import Instance, Suggestion
 from core.edits import CompositeEdit, accept_prediction
 from core.project import InvalidEditError, Project
-from core.project import schema as s
 from core.workflows.disagreement import displacements, frame_shapes
 
 ReviewBy = Literal["confidence", "disagreement"]
@@ -119,41 +117,19 @@ def frame_disagreement(previous: Sequence[Shape], current: Sequence[Shape]) -> D
     return Disagreement(abs(len(current) - len(previous)), moved)
 
 
-# --- the store ---------------------------------------------------------------------------------------
-
-
-def _predicted(video_id: int, min_score: float, model_id: int | None):
-    """The condition for a visible prediction of a video (of `model_id` if given)."""
-    i = s.instances.c
-    conditions = [s.frames.c.video_id == video_id, i.source == "predicted", or_(i.score.is_(None), i.score >= min_score)]
-    if model_id is not None:
-        conditions.append(i.model_id == model_id)
-    return conditions
+# --- the store's answers -------------------------------------------------------------------------------
 
 
 def highest_score(project: Project, video_id: int) -> float | None:
     """The highest score of a video's predictions (None without any). Ethoframe's models score
     in [0, 1]; imported ones may not (SLEAP's instance score sums its nodes' scores)."""
-    query = (
-        select(func.max(s.instances.c.score))
-        .join(s.frames, s.instances.c.frame_id == s.frames.c.id)
-        .where(s.frames.c.video_id == video_id, s.instances.c.source == "predicted")
-    )
-    with project.db.reading() as connection:
-        return connection.execute(query).scalar()
+    return project.instances.highest_score(video_id)
 
 
 def frame_confidences(project: Project, video_id: int, min_score: float = 0.0, model_id: int | None = None) -> dict[int, tuple[float, int]]:
     """(confidence, number of predictions) of every frame of a video with visible predictions."""
-    lowest = func.min(func.coalesce(s.instances.c.score, 0.0))
-    query = (
-        select(s.frames.c.frame_index, lowest, func.count())
-        .join(s.instances, s.instances.c.frame_id == s.frames.c.id)
-        .where(*_predicted(video_id, min_score, model_id))
-        .group_by(s.frames.c.frame_index)
-    )
-    with project.db.reading() as connection:
-        return {row[0]: (float(row[1]), int(row[2])) for row in connection.execute(query)}
+    rows = project.instances.frame_confidences(video_id, min_score, model_id)
+    return {frame: (score, count) for frame, score, count in sorted(rows)}
 
 
 # --- review orders -----------------------------------------------------------------------------------
@@ -251,16 +227,7 @@ def accept_visible(project: Project, instances: Iterable[Instance], min_score: f
 def node_threshold_model(project: Project, video_id: int) -> int | None:
     """The model whose node threshold the review of a video sets: the one that made its latest
     predictions with node scores (a pose model), or None when it has none."""
-    i = s.instances.c
-    query = (
-        select(i.model_id)
-        .join(s.frames, i.frame_id == s.frames.c.id)
-        .where(s.frames.c.video_id == video_id, i.source == "predicted", i.model_id.is_not(None), i.keypoint_scores.is_not(None))
-        .order_by(i.id.desc())
-        .limit(1)
-    )
-    with project.db.reading() as connection:
-        model_id = connection.execute(query).scalar()
+    model_id = project.instances.latest_node_scored_model(video_id)
     return model_id if model_id is not None and project.models.get(model_id).task == "pose" else None
 
 

@@ -21,14 +21,11 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 
 from core.project import Project
-from core.project import schema as s
 from core.workflows.review import (
     ReviewBy,
     ReviewItem,
-    _predicted,
     confidence_reason,
     highest_score,
     node_threshold_model,
@@ -55,26 +52,8 @@ def frame_confidences_at(
 ) -> list[tuple[int, float, int]]:
     """(frame, confidence, number of visible predictions) of the video's frames (of `frames`
     only, when given; the `lowest` least confident only, when given) that have visible
-    predictions; grouped by the instances' frame id, the order of their index, so no temporary
-    sort of the whole video is needed."""
-    i, f = s.instances.c, s.frames.c
-    query = (
-        select(f.frame_index, func.min(func.coalesce(i.score, 0.0)), func.count())
-        .select_from(s.instances.join(s.frames, i.frame_id == f.id))
-        .where(*_predicted(video_id, min_score, None))
-        # PostgreSQL wants the selected frame_index grouped too (the same groups: one frame id,
-        # one index); SQLite keeps grouping by the index's order alone
-        .group_by(i.frame_id, *(() if project.db.is_sqlite else (f.frame_index,)))
-    )
-    if frames is not None:
-        wanted = sorted(set(frames))
-        if not wanted:
-            return []
-        query = query.where(f.frame_index.in_(wanted))
-    if lowest is not None:
-        query = query.order_by(func.min(func.coalesce(i.score, 0.0)), f.frame_index).limit(lowest)
-    with project.db.reading() as connection:
-        return [(row[0], float(row[1]), int(row[2])) for row in connection.execute(query)]
+    predictions (`InstanceTable.frame_confidences`)."""
+    return project.instances.frame_confidences(video_id, min_score, frames=frames, lowest=lowest)
 
 
 @dataclass

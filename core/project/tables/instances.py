@@ -15,12 +15,14 @@ import numpy as np
 from sqlalchemy import Connection, and_, delete, distinct, func, insert, or_, select, text, update
 
 from core.domain import Instance, Stamp
+from core.domain.instance_rows import InstanceRows
 from core.project import schema as s
 from core.project.codec import INSTANCE_FIELDS, instance_fields_to_row, instance_from_row, unpack_floats
 from core.project.changes import Change
 from core.project.database import Database
 from core.project.errors import ConflictError, NotFoundError
 from core.project.tables import stamps
+from core.project.tables.instance_arrays import read_instance_rows, shape_boxes
 from core.project.tables.records import chunked
 
 _SET_TRACK_SQLITE = text(
@@ -229,6 +231,79 @@ class InstanceTable:
         )
         with self._db.reading() as connection:
             return set(connection.execute(query).scalars())
+
+    # --- reviewing predictions ---------------------------------------------------------------
+
+    def highest_score(self, video_id: int) -> float | None:
+        """The highest score of a video's predictions (None without any): the scale of the
+        review's threshold slider."""
+        query = (
+            select(func.max(s.instances.c.score))
+            .join(s.frames, s.instances.c.frame_id == s.frames.c.id)
+            .where(s.frames.c.video_id == video_id, s.instances.c.source == "predicted")
+        )
+        with self._db.reading() as connection:
+            return connection.execute(query).scalar()
+
+    def frame_confidences(
+        self, video_id: int, min_score: float = 0.0, model_id: int | None = None,
+        frames: Iterable[int] | None = None, lowest: int | None = None,
+    ) -> list[tuple[int, float, int]]:  # fmt: skip
+        """(frame index, confidence, number of visible predictions) of each frame of a video with
+        visible predictions: those scoring at least `min_score` or unscored (confidence: the
+        frame's lowest score, an unscored prediction counting 0), of `model_id` only when given.
+        Of `frames` only, when given; the `lowest` least confident only (in that order), when
+        given; otherwise in no particular order. Grouped by the instances' frame id, the order
+        of their index, so no temporary sort of the whole video is needed (200,000 frames)."""
+        i, f = s.instances.c, s.frames.c
+        confidence = func.min(func.coalesce(i.score, 0.0))
+        query = (
+            select(f.frame_index, confidence, func.count())
+            .select_from(s.instances.join(s.frames, i.frame_id == f.id))
+            .where(f.video_id == video_id, i.source == "predicted", or_(i.score.is_(None), i.score >= min_score))
+            # PostgreSQL wants the selected frame_index grouped too (the same groups: one frame
+            # id, one index); SQLite keeps grouping by the index's order alone
+            .group_by(i.frame_id, *(() if self._db.is_sqlite else (f.frame_index,)))
+        )
+        if model_id is not None:
+            query = query.where(i.model_id == model_id)
+        if frames is not None:
+            wanted = sorted(set(frames))
+            if not wanted:
+                return []
+            query = query.where(f.frame_index.in_(wanted))
+        if lowest is not None:
+            query = query.order_by(confidence, f.frame_index).limit(lowest)
+        with self._db.reading() as connection:
+            return [(row[0], float(row[1]), int(row[2])) for row in connection.execute(query)]
+
+    def latest_node_scored_model(self, video_id: int) -> int | None:
+        """The model that made the latest of a video's predictions carrying node scores (a pose
+        model's), or None when none carries them."""
+        i = s.instances.c
+        query = (
+            select(i.model_id)
+            .join(s.frames, i.frame_id == s.frames.c.id)
+            .where(s.frames.c.video_id == video_id, i.source == "predicted", i.model_id.is_not(None), i.keypoint_scores.is_not(None))
+            .order_by(i.id.desc())
+            .limit(1)
+        )
+        with self._db.reading() as connection:
+            return connection.execute(query).scalar()
+
+    # --- whole videos as arrays ----------------------------------------------------------------
+
+    def as_arrays(self, video_id: int) -> InstanceRows:
+        """Every instance of a video as columns of arrays, in one query, sorted by frame then id
+        (what the whole-video analyses read: 100,000 predictions in a fraction of a second)."""
+        return read_instance_rows(self._db, video_id)
+
+    def shape_boxes(self, instance_ids: Iterable[int]) -> dict[int, tuple[float, float, float, float] | None]:
+        """By instance id, the box of each instance's mask (its bounding box, None when empty)
+        or else polygons (their extent); None for an instance with neither."""
+        return shape_boxes(self._db, instance_ids)
+
+    # --- other reads ---------------------------------------------------------------------------
 
     def keypoints_of_skeleton(self, skeleton_id: int) -> dict[int, np.ndarray]:
         """Keypoints of every instance of a skeleton, by instance id (for reshaping them)."""

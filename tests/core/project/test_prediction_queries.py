@@ -3,9 +3,10 @@ changes only what it should (run on SQLite and on PostgreSQL, see tests/conftest
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from core.domain import BehaviourEvent, Box, Instance, ModelRecord, Video
+from core.domain import BehaviourEvent, Box, Instance, ModelRecord, Rle, Video
 
 
 def _prediction(video_id, frame, model_id=None, origin=None, score=0.5, **fields):
@@ -100,3 +101,81 @@ def test_events_replace_predicted_swaps_only_the_videos_predicted_events(project
     assert [e.id for e in project.events.in_video(other.id)] == [elsewhere.id]
     assert project.events.replace_predicted(video.id, []) == 0
     assert [e.id for e in project.events.in_video(video.id)] == [coded.id]
+
+
+def test_highest_score_reads_the_videos_predictions_only(project, video, models):
+    assert project.instances.highest_score(video.id) is None
+    project.instances.add_many([_prediction(video.id, 0, score=0.4), _prediction(video.id, 1, score=None)])
+    project.instances.add(Instance(video.id, 2, box=Box(0, 0, 1, 1), score=0.99))  # a user label's score counts not
+    assert project.instances.highest_score(video.id) == pytest.approx(0.4)
+
+
+def test_frame_confidences_are_each_frames_lowest_visible_score(project, video, models):
+    one, two = models
+    project.instances.add_many([
+        _prediction(video.id, 0, one.id, score=0.9), _prediction(video.id, 0, one.id, score=0.6),
+        _prediction(video.id, 1, one.id, score=None), _prediction(video.id, 2, one.id, score=0.1),
+        _prediction(video.id, 3, two.id, score=0.7), _prediction(video.id, 2, two.id, score=0.8),
+    ])  # fmt: skip
+    project.instances.add(Instance(video.id, 4, box=Box(0, 0, 1, 1)))
+    before = _rows(project, video.id)
+    everything = sorted(project.instances.frame_confidences(video.id))
+    assert everything == [(0, pytest.approx(0.6), 2), (1, 0.0, 1), (2, pytest.approx(0.1), 2), (3, pytest.approx(0.7), 1)]
+    # the 0.1 on frame 2 is hidden by the threshold; the unscored one on frame 1 never is
+    assert sorted(project.instances.frame_confidences(video.id, min_score=0.5)) == [
+        (0, pytest.approx(0.6), 2), (1, 0.0, 1), (2, pytest.approx(0.8), 1), (3, pytest.approx(0.7), 1)]
+    assert sorted(project.instances.frame_confidences(video.id, model_id=two.id)) == [(2, pytest.approx(0.8), 1), (3, pytest.approx(0.7), 1)]
+    assert sorted(project.instances.frame_confidences(video.id, frames=[0, 3, 4])) == [(0, pytest.approx(0.6), 2), (3, pytest.approx(0.7), 1)]
+    assert project.instances.frame_confidences(video.id, frames=[]) == []
+    assert [r[0] for r in project.instances.frame_confidences(video.id, lowest=2)] == [1, 2]  # least confident first
+    assert _rows(project, video.id) == before
+
+
+def test_latest_node_scored_model_is_the_newest_prediction_with_node_scores(project, video, models, catalog):
+    one, two = models
+    assert project.instances.latest_node_scored_model(video.id) is None
+    pose = dict(skeleton_id=catalog["skeleton"].id, keypoints=np.ones((3, 3)), keypoint_scores=np.array([0.9, 0.5, 0.1]))
+    project.instances.add_many([_prediction(video.id, 0, one.id, **pose)])
+    project.instances.add_many([_prediction(video.id, 1, two.id)])  # newer, but no node scores
+    assert project.instances.latest_node_scored_model(video.id) == one.id
+    project.instances.add_many([_prediction(video.id, 2, two.id, **pose)])
+    assert project.instances.latest_node_scored_model(video.id) == two.id
+
+
+def test_as_arrays_holds_every_instance_of_the_video_sorted(project, video, models, catalog):
+    one, _ = models
+    other = project.videos.add(Video("/data/other.mp4", 300, 30.0, 640, 480, "e" * 64))
+    keypoints = np.array([[1, 2, 2], [3, 4, 1], [0, 0, 0]], dtype=np.float32)
+    late = project.instances.add(Instance(video.id, 9, box=Box(1, 2, 3, 4), track_id=catalog["alice"].id))
+    early = project.instances.add_many([_prediction(video.id, 2, one.id, score=0.3, skeleton_id=catalog["skeleton"].id,
+                                                    keypoints=keypoints)])  # fmt: skip
+    project.instances.add(Instance(video.id, 5, polygons=(np.array([[0, 0], [4, 0], [0, 6]]),)))
+    project.instances.add(Instance(other.id, 0, box=Box(0, 0, 1, 1)))
+
+    rows = project.instances.as_arrays(video.id)
+
+    assert early == 1 and len(rows) == 3
+    assert rows.frame.tolist() == [2, 5, 9] and rows.id[-1] == late.id
+    assert rows.track.tolist() == [-1, -1, catalog["alice"].id]
+    assert rows.predicted.tolist() == [True, False, False] and rows.by_model.tolist() == [True, False, False]
+    assert rows.score[0] == pytest.approx(0.3) and np.isnan(rows.score[1:]).all()
+    assert rows.box[2].tolist() == [1, 2, 3, 4] and np.isnan(rows.box[1]).all()
+    assert rows.shaped.tolist() == [False, True, False]
+    assert rows.n_nodes.tolist() == [3, 0, 0] and np.array_equal(rows.keypoints[0], keypoints)
+    assert np.isnan(rows.keypoints[1:]).all()
+    assert len(project.instances.as_arrays(other.id)) == 1
+    empty = project.instances.as_arrays(project.videos.add(Video("/data/none.mp4", 10, 30.0, 64, 48, "d" * 64)).id)
+    assert len(empty) == 0 and empty.keypoints.shape[0] == 0
+
+
+def test_shape_boxes_are_the_masks_or_polygons_extent(project, video):
+    mask = np.zeros((48, 64), dtype=bool)
+    mask[10:20, 5:15] = True
+    masked = project.instances.add(Instance(video.id, 0, mask=Rle.from_array(mask)))
+    polygon = project.instances.add(Instance(video.id, 1, polygons=(np.array([[2, 3], [8, 3], [2, 9]]),)))
+    empty = project.instances.add(Instance(video.id, 2, mask=Rle.from_array(np.zeros((48, 64), dtype=bool))))
+    plain = project.instances.add(Instance(video.id, 3, box=Box(0, 0, 1, 1)))
+    boxes = project.instances.shape_boxes([masked.id, polygon.id, empty.id, plain.id])
+    assert boxes[masked.id] == Rle.from_array(mask).bounding_box().as_tuple()
+    assert boxes[polygon.id] == (2, 3, 8, 9)
+    assert boxes[empty.id] is None and boxes[plain.id] is None
