@@ -34,6 +34,12 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
+# The backbones whose pooled stride-32 features are FEATURE_CHANNELS wide (the width the video
+# feature layout assumes); both ship with the install, so none needs a download.
+VIDEO_BACKBONES = ("efficientnet_lite0", "efficientnet_lite1")
+FEATURE_CHANNELS = 320
+
+
 @dataclass
 class BehaviourConfig:
     video: str | bool = "auto"
@@ -88,6 +94,9 @@ class BehaviourConfig:
             raise ValueError(f"negatives is 'auto', 'gaps', 'span' or 'covered', not {config.negatives!r}")
         if config.diff not in ("motion", "cnn", "none"):
             raise ValueError(f"diff is 'motion', 'cnn' or 'none', not {config.diff!r}")
+        if config.backbone not in VIDEO_BACKBONES:  # another would fall back, or change the feature width
+            raise ValueError(f"backbone is one of {', '.join(VIDEO_BACKBONES)} for behaviour (video features "
+                             f"{FEATURE_CHANNELS} wide), not {config.backbone!r}")  # fmt: skip
         if not (config.video or config.pose):
             raise ValueError("the behaviour task needs at least one input: video or pose")
         return config

@@ -88,7 +88,9 @@ class _Embedder:
 def load_backbone(config: BehaviourConfig) -> torch.nn.Module:
     from core.ml.backbones import build_backbone
 
-    backbone, _note = build_backbone(config.backbone, pretrained=True, fallback=True)
+    # No fallback: features of another backbone cached under this one's name would be read by
+    # models trained on this one's (the note saying so was dropped here).
+    backbone, _ = build_backbone(config.backbone, pretrained=True)
     return backbone.eval()
 
 
