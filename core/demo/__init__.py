@@ -12,11 +12,11 @@ Pure Python (numpy, OpenCV, PyAV); never imports Qt.
 """
 
 from core.demo.config import BEHAVIOURS, SKELETON, Skeleton, WorldConfig
-from core.demo.render import RenderCancelled, render_world
+from core.demo.render import render_world
 from core.demo.truth import AnimalTruth, GroundTruth
 from core.demo.world import RenderedFrame, World
 
 __all__ = [
-    "BEHAVIOURS", "SKELETON", "AnimalTruth", "GroundTruth", "RenderCancelled", "RenderedFrame", "Skeleton",
+    "BEHAVIOURS", "SKELETON", "AnimalTruth", "GroundTruth", "RenderedFrame", "Skeleton",
     "World", "WorldConfig", "render_world",
 ]

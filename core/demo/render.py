@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
-from typing import Protocol, Union
 
 import av
 import cv2
@@ -23,28 +21,11 @@ import numpy as np
 from core.demo.config import WorldConfig
 from core.demo.truth import GroundTruth, TruthRecorder
 from core.demo.world import World
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
 
 _RENDER_AHEAD = 6  # frames rendered on a worker thread while the encoder works
 KEYFRAME_INTERVAL = 30  # frames between keyframes: a seek decodes at most this many frames
 CRF = 18  # visually lossless for x264
-
-
-class RenderCancelled(Exception):
-    """The render was stopped through its cancel token; no video was written."""
-
-
-class _Event(Protocol):
-    def is_set(self) -> bool: ...
-
-
-CancelToken = Union[_Event, Callable[[], bool]]
-
-
-def _cancelled(cancel: CancelToken | None) -> bool:
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)
-    return bool(is_set() if is_set is not None else cancel())
 
 
 def _to_i420(image: np.ndarray) -> np.ndarray:
@@ -55,13 +36,12 @@ def _to_i420(image: np.ndarray) -> np.ndarray:
 
 
 def render_world(config: WorldConfig, out_video_path: str | Path,
-                 progress: Callable[[int, int], None] | None = None,
+                 progress: ProgressCallback | None = None,
                  cancel: CancelToken | None = None) -> GroundTruth:
     """Write the world of `config` to `out_video_path` (H.264 mp4, yuv420p) and return its truth.
 
     `progress(frames_done, n_frames)` is called after each frame; `cancel` is a
-    `threading.Event` (or any callable returning True) that stops the render, which then raises
-    `RenderCancelled`. Frame i of the video, decoded in order, is the frame `truth.frame(i)`
+    `threading.Event` that stops the render, which then raises `Cancelled` (no video written). Frame i of the video, decoded in order, is the frame `truth.frame(i)`
     describes.
     """
     out = Path(out_video_path)
@@ -89,15 +69,13 @@ def render_world(config: WorldConfig, out_video_path: str | Path,
                     for i in range(n):
                         while len(pending) < _RENDER_AHEAD and i + len(pending) < n:
                             pending.append(pool.submit(world.render_frame, i + len(pending)))
-                        if _cancelled(cancel):
-                            raise RenderCancelled(f"demo render cancelled at frame {i} of {n}")
+                        check_cancel(cancel, f"demo render at frame {i} of {n}")
                         frame = pending.popleft().result()
                         recorder.add(i, frame.animals, [frame.mask_rle(a.track_id) for a in frame.animals])
                         video_frame = av.VideoFrame.from_ndarray(_to_i420(frame.image), format="yuv420p")
                         video_frame.pts = i
                         container.mux(stream.encode(video_frame))
-                        if progress is not None:
-                            progress(i + 1, n)
+                        report(progress, i + 1, n)
                 finally:
                     for future in pending:
                         future.cancel()

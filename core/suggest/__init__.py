@@ -21,7 +21,7 @@ from core.domain import Suggestion
 from core.domain.suggestion import SuggestionMethod
 from core.project import Project
 from core.video import open_video
-from core.video.jobs import CancelToken, ProgressCallback, check_cancel
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel
 from core.workflows.review import suggest_uncertain
 
 from .features import FeatureExtractor, ThumbnailFeatures
@@ -55,7 +55,7 @@ def suggest_frames(
     Returns the stored suggestions (with ids), in frame order. Raises `NotFoundError` for an
     unknown video, `ValueError` for a bad method or n (or "uncertainty" on a video without
     predictions), `core.video.VideoError` when the
-    video cannot be read, and `core.video.Cancelled` if `cancel` is set; on any error the
+    video cannot be read, and `core.runtime.cancel.Cancelled` if `cancel` is set; on any error the
     stored suggestions are unchanged.
     """
     if method in PREDICTION_METHODS:

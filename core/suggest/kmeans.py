@@ -19,7 +19,7 @@ from scipy.cluster.vq import kmeans2
 from scipy.spatial.distance import cdist
 
 from core.video import VideoReader
-from core.video.jobs import CancelToken, ProgressCallback
+from core.runtime.cancel import CancelToken, ProgressCallback
 
 from .features import FeatureExtractor, ThumbnailFeatures
 from .sampling import DEFAULT_MAX_SAMPLES, sample_indices, sampled_features

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.video import VideoReader
-from core.video.jobs import CancelToken, ProgressCallback, check_cancel, report
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
 
 from .features import FeatureExtractor
 from .uniform import evenly_spaced
@@ -43,7 +43,7 @@ def sampled_features(
 ) -> np.ndarray:
     """Features of frames `indices` (ascending) of `reader`: shape (len(indices), D) float32.
 
-    Raises `core.video.Cancelled` as soon as `cancel` is set (checked before every frame,
+    Raises `core.runtime.cancel.Cancelled` as soon as `cancel` is set (checked before every frame,
     because the decoding between two samples of a long video can take a while).
     """
     indices = np.asarray(indices, dtype=np.int64)

@@ -20,7 +20,7 @@ from core.domain.palette import colour_for
 from core.project import Project
 from core.tracking.features import detection_from_instance, typical_size
 from core.tracking.tracker import Tracker, TrackerOptions
-from core.video.jobs import CancelToken, ProgressCallback, check_cancel, report
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
 
 CHUNK_FRAMES = 500
 EmbedFn = Callable[[int, list[Instance]], list[np.ndarray | None]]
@@ -72,7 +72,7 @@ def track_video(
     `max_animals` overrides `options.max_animals`. `embed(frame, instances)` may return an
     appearance embedding per instance (see `core.tracking.appearance`), used when
     `options.appearance_weight` is non-zero. Each chunk of frames commits on its own: when
-    `cancel` is set, `core.video.Cancelled` is raised and the frames before it keep their new
+    `cancel` is set, `core.runtime.cancel.Cancelled` is raised and the frames before it keep their new
     tracks, the rest their old ones. Raises `NotFoundError` for an unknown video and
     `ValueError` for a bad source or `max_animals`.
     """

@@ -11,7 +11,6 @@ seeks through a keyframe index to get there fast. Pure Python: no Qt here; the G
 
 from .base import VideoInfo, VideoReader
 from .errors import (
-    Cancelled,
     UnsupportedCodecError,
     VideoCorruptError,
     VideoError,
@@ -26,7 +25,6 @@ from .pyav_reader import PyAVReader
 from .thumbnails import Thumbnail, thumbnails
 
 __all__ = [
-    "Cancelled",
     "FramePrefetcher",
     "ImageFolderReader",
     "ProxyCache",

@@ -29,9 +29,3 @@ class VideoCorruptError(VideoError):
 class UnsupportedCodecError(VideoError):
     """The file is a video, but this installation has no decoder for its codec."""
 
-
-class Cancelled(Exception):
-    """Long work (proxy creation, thumbnails) stopped because its cancel token was set.
-
-    Not a `VideoError`: nothing is wrong with the video, the user asked to stop.
-    """

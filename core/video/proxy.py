@@ -30,9 +30,10 @@ import av.error
 import cv2
 from av.video.frame import PictureType
 
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
+
 from .errors import VideoCorruptError, VideoError
 from .fingerprint import fingerprint_file
-from .jobs import CancelToken, ProgressCallback, check_cancel, report
 from .pyav_reader import build_index, open_container
 
 PROXY_CACHE_MB = 96

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
+
 from .base import VideoReader
-from .jobs import CancelToken, ProgressCallback, check_cancel, report
 
 
 @dataclass(frozen=True)

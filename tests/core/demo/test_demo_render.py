@@ -10,7 +10,8 @@ import av
 import numpy as np
 import pytest
 
-from core.demo import GroundTruth, RenderCancelled, World, WorldConfig, render_world
+from core.demo import GroundTruth, World, WorldConfig, render_world
+from core.runtime.cancel import Cancelled
 
 
 @pytest.fixture(scope="module")
@@ -114,15 +115,17 @@ def test_cancel_stops_and_leaves_no_video(tmp_path: Path) -> None:
             stop.set()
 
     path = tmp_path / "demo.mp4"
-    with pytest.raises(RenderCancelled):
+    with pytest.raises(Cancelled):
         render_world(config, path, progress=progress, cancel=stop)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cancel_accepts_a_callable(tmp_path: Path) -> None:
+def test_a_token_set_before_the_start_writes_nothing(tmp_path: Path) -> None:
     config = WorldConfig(width=160, height=120, fps=15, seconds=1, seed=1)
-    with pytest.raises(RenderCancelled):
-        render_world(config, tmp_path / "demo.mp4", cancel=lambda: True)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        render_world(config, tmp_path / "demo.mp4", cancel=stop)
     assert list(tmp_path.iterdir()) == []
 
 

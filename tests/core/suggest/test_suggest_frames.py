@@ -8,8 +8,9 @@ import pytest
 
 from core.project import Project
 from core.project.errors import NotFoundError
+from core.runtime.cancel import Cancelled
 from core.suggest import suggest_frames
-from core.video import Cancelled, VideoNotFoundError
+from core.video import VideoNotFoundError
 from core.workflows.videos import add_videos
 
 # Each scene of the `scenes_video` fixture (conftest.py) lasts this many frames.

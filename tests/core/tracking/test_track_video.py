@@ -9,9 +9,9 @@ from conftest import crossing_paths
 
 from core.domain import Track
 from core.project import Project
+from core.runtime.cancel import Cancelled
 from core.tracking import run as run_module
 from core.tracking import track_video, tracking_report
-from core.video import Cancelled
 
 
 def _tracks_by_animal(project, video, ids):

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.video import Cancelled, FramePrefetcher, open_video, thumbnails
+from core.runtime.cancel import Cancelled
+from core.video import FramePrefetcher, open_video, thumbnails
 from core.video.thumbnails import thumbnail_indices
 from conftest import plain_frames
 

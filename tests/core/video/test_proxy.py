@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.video import Cancelled, ProxyCache, make_proxy, open_video
+from core.runtime.cancel import Cancelled
+from core.video import ProxyCache, make_proxy, open_video
 from core.video.frame_index import FrameIndex
 from core.video.pyav_reader import build_index
 from conftest import make_video, plain_frames

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -26,14 +25,10 @@ import torch
 
 from core.ml.tasks.behaviour.config import BehaviourConfig
 from core.ml.tasks.behaviour.positions import SubjectTrack
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel
 from core.video import open_video
 
 FRAME_GRID, CROP_GRID, BATCH = 8, 4, 32
-Progress = Callable[[int, int], None]
-
-
-class FeaturesCancelled(Exception):
-    """Feature extraction stopped on the cancel token; nothing partial was cached."""
 
 
 def frame_dims(config: BehaviourConfig, channels: int = 320) -> int:
@@ -111,7 +106,7 @@ class VideoFeatures:
     def _path(self, name: str) -> Path:
         return features_folder(self.project) / f"{name}.npy"
 
-    def get(self, video_id: int, subjects: list[SubjectTrack], progress: Progress | None = None, cancel=None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    def get(self, video_id: int, subjects: list[SubjectTrack], progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
         """(frame features (F, frame_dims) float32, {track id: crop features (F, crop_dims)})."""
         video = self.project.videos.get(video_id)
         frame_path = self._path(fingerprint(video, self.config, "frame"))
@@ -124,7 +119,7 @@ class VideoFeatures:
         crops = {track: np.load(path).astype(np.float32) for track, path in crop_paths.items()}
         return frame, crops
 
-    def _compute(self, video, frame_path: Path | None, crops: list[tuple[SubjectTrack, Path]], progress: Progress | None, cancel) -> None:
+    def _compute(self, video, frame_path: Path | None, crops: list[tuple[SubjectTrack, Path]], progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
         config, n = self.config, video.frame_count
         embed = _Embedder(self.backbone)
         cnn_diff = config.diff == "cnn"
@@ -151,8 +146,7 @@ class VideoFeatures:
 
         with open_video(video.path, cache_mb=16) as reader:
             for index in range(n):
-                if cancel is not None and cancel.is_set():
-                    raise FeaturesCancelled("feature extraction was cancelled")
+                check_cancel(cancel, "behaviour feature extraction")  # nothing partial is cached
                 rgb = np.array(reader.read(index, cache=False))
                 if scale is None:
                     scale = config.frame_size / max(rgb.shape[:2])

@@ -14,12 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.ml.tasks.behaviour.config import BehaviourConfig
-from core.ml.tasks.behaviour.features import (
-    Progress,
-    VideoFeatures,
-    crop_dims,
-    frame_dims,
-)
+from core.ml.tasks.behaviour.features import VideoFeatures, crop_dims, frame_dims
 from core.ml.tasks.behaviour.positions import SubjectTrack, subject_tracks
 from core.ml.tasks.behaviour.trajectory import (
     POSE_FEATURES_VERSION,
@@ -27,6 +22,7 @@ from core.ml.tasks.behaviour.trajectory import (
     n_pose_features,
     pose_features,
 )
+from core.runtime.cancel import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ def skeleton_edges(project, n_nodes: int) -> tuple[tuple[int, int], ...]:
 
 
 def video_inputs(project, config: BehaviourConfig, layout: InputLayout, video_id: int, subjects: list[int | None],
-                 features: VideoFeatures | None, progress: Progress | None = None, cancel=None,
+                 features: VideoFeatures | None, progress: ProgressCallback | None = None, cancel=None,
                  tracks: Tracks | None = None) -> dict[int | None, np.ndarray]:  # fmt: skip
     """{subject: (n_frames, layout.dims) float32} for the subjects of one video (`tracks`: its
     subjects if already read)."""

@@ -18,7 +18,6 @@ from core.ml.events import Emit
 from core.ml.tasks.behaviour import load_predictor
 from core.ml.tasks.behaviour.config import BehaviourConfig
 from core.ml.tasks.behaviour.data import load_behaviour_labels
-from core.ml.tasks.behaviour.features import FeaturesCancelled
 from core.ml.tasks.behaviour.store import (
     Durations,
     Thresholds,
@@ -26,6 +25,7 @@ from core.ml.tasks.behaviour.store import (
     probabilities_path,
 )
 from core.project import Project
+from core.runtime.cancel import Cancelled
 
 
 @dataclass
@@ -59,7 +59,7 @@ def predict_behaviour(project: Project, model_id: int | None, video_id: int, emi
     progress = lambda done, total: emit({"event": "progress", "done": done, "total": total, "stage": "features"})
     try:
         result = predictor.predict_video(project, video_id, progress=progress, cancel=cancel)
-    except FeaturesCancelled:
+    except Cancelled:
         emit({"event": "cancelled", "model_id": model.id, "video_id": video_id})
         return BehaviourPredictSummary(video_id, model.id, 0, 0, time.monotonic() - began, True)
     result.model_id = model.id

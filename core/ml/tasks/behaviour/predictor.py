@@ -19,11 +19,12 @@ import torch
 
 from core.ml.tasks.behaviour.adapter import run_sequence
 from core.ml.tasks.behaviour.config import BehaviourConfig
-from core.ml.tasks.behaviour.features import Progress, VideoFeatures
+from core.ml.tasks.behaviour.features import VideoFeatures
 from core.ml.tasks.behaviour.inputs import InputLayout, Tracks, video_inputs
 from core.ml.tasks.behaviour.model import TemporalHead, probabilities
 from core.ml.tasks.behaviour.positions import subject_tracks
 from core.ml.tasks.behaviour.store import VideoProbabilities
+from core.runtime.cancel import ProgressCallback
 
 
 class BehaviourPredictor:
@@ -52,7 +53,7 @@ class BehaviourPredictor:
         return probabilities(logits, self.n_exclusive).numpy().astype(np.float32)
 
     def predict_video(self, project, video_id: int, subjects: list[int | None] | None = None,
-                      progress: Progress | None = None, cancel=None) -> VideoProbabilities:  # fmt: skip
+                      progress: ProgressCallback | None = None, cancel=None) -> VideoProbabilities:  # fmt: skip
         n_frames = project.videos.get(video_id).frame_count
         tracks = subject_tracks(project, video_id, n_frames, self.config.max_gap)
         subjects = self.subjects_of(project, video_id, tracks) if subjects is None else subjects
