@@ -4,7 +4,7 @@ Methods (the reason stored with each suggestion):
 - "uniform": N frames evenly spread over the video (`uniform.py`);
 - "kmeans": N visually different frames, by k-means on sampled thumbnails (`kmeans.py`);
 - "uncertainty": the N predicted frames a model is least sure of, from the predictions already
-  stored (`core.workflows.review.suggest_uncertain`; an error when the video has none).
+  stored (`uncertain.py`; an error when the video has none).
 ("manual" suggestions come from the user.)
 
 `suggest_frames` computes and stores them in one call; it is long work on long videos
@@ -22,11 +22,11 @@ from core.domain.suggestion import SuggestionMethod
 from core.project import Project
 from core.video import open_video
 from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel
-from core.workflows.review import suggest_uncertain
 
 from .features import FeatureExtractor, ThumbnailFeatures
 from .kmeans import kmeans_frames, pick_diverse
 from .sampling import DEFAULT_MAX_SAMPLES, sample_indices, sampled_features
+from .uncertain import suggest_uncertain
 from .uniform import evenly_spaced, uniform_frames
 
 # The methods computed here from the video alone.

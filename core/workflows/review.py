@@ -1,5 +1,5 @@
-"""Reviewing a model's predictions: which predicted frames a user should look at first, and
-which become frame suggestions for labelling ("uncertainty").
+"""Reviewing a model's predictions: which predicted frames a user should look at first (the
+frames a model is least sure of also become frame suggestions: `core.suggest.uncertain`).
 
 Two review orders over the frames of a video that still carry predictions (a frame whose
 predictions were all accepted or rejected has nothing left to review):
@@ -24,14 +24,13 @@ from typing import Literal
 
 import numpy as np
 
-from core.domain import Instance, Suggestion
+from core.domain import Instance
 from core.edits import CompositeEdit, accept_prediction
 from core.project import InvalidEditError, Project
 from core.workflows.disagreement import displacements, frame_shapes
 
 ReviewBy = Literal["confidence", "disagreement"]
 PredictScope = Literal["frame", "range", "suggested", "video"]
-UNCERTAINTY = "uncertainty"
 # In the disagreement score, an instance appearing or vanishing weighs as much as a move of
 # this many pixels: a changed count is almost always worth a look, whatever moved.
 COUNT_CHANGE_PX = 100.0
@@ -247,25 +246,3 @@ def frames_to_predict(
     if scope == "suggested":
         return sorted({x.frame_index for x in project.suggestions.for_video(video_id) if x.frame_index < count})
     raise ValueError(f"unknown prediction scope {scope!r}")
-
-
-# --- frame suggestions -------------------------------------------------------------------------------
-
-
-def suggest_uncertain(project: Project, video_id: int, n: int, model_id: int | None = None) -> list[Suggestion]:
-    """Suggest the `n` predicted frames the model is least sure of (score = 1 - confidence) and
-    store them with method "uncertainty", replacing that method's earlier ones for the video.
-    Raises ValueError when n is not positive or the video has no predictions (of `model_id`)."""
-    if n <= 0:
-        raise ValueError(f"the number of frames to suggest must be positive, not {n}")
-    video = project.videos.get(video_id)  # NotFoundError for an unknown video
-    ranked = confidence_order(project, video_id, model_id=model_id)
-    if not ranked:
-        whose = f"model {model_id}'s " if model_id is not None else ""
-        raise ValueError(
-            f"video {video.id} ({video.display_name}) has no {whose}predictions: 'uncertainty' suggestions are not "
-            "computed from the video but from a model's predictions; run `ethoframe predict` first"
-        )
-    rows = [Suggestion(video_id, item.frame_index, UNCERTAINTY, round(1.0 - item.score, 6)) for item in ranked[:n]]
-    project.suggestions.replace(video_id, UNCERTAINTY, rows)
-    return [x for x in project.suggestions.for_video(video_id) if x.method == UNCERTAINTY]

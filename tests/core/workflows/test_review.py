@@ -12,7 +12,7 @@ from core.cli import suggest_commands
 from core.domain import Box, Instance, ModelRecord, Suggestion, Video
 from core.edits import EditHistory, accept_prediction, reject_prediction
 from core.project import InvalidEditError
-from core.suggest import suggest_frames
+from core.suggest import suggest_frames, suggest_uncertain
 from core.workflows.review import (
     COUNT_CHANGE_PX,
     Shape,
@@ -25,7 +25,6 @@ from core.workflows.review import (
     next_to_review,
     review_order,
     shape_from_parts,
-    suggest_uncertain,
 )
 
 
