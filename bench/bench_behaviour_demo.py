@@ -38,11 +38,12 @@ from core.demo import GroundTruth, WorldConfig
 from core.domain import BehaviourEvent
 from core.ml.events import collect
 from core.ml.jobs.train_job import train
+from core.demo.truth_source import DemoTruth
 from core.ml.tasks.behaviour.evaluate import evaluate_behaviour
 from core.ml.tasks.behaviour.jobs import predict_behaviour
 from core.ml.trainer import TrainConfig
 from core.project import Project
-from core.workflows.demo_project import (
+from core.demo.project import (
     add_tracked_truth_poses,
     create_demo_project,
     truth_path,
@@ -79,7 +80,7 @@ def run(project, label: str, options: dict, config: TrainConfig) -> dict:
     began = time.monotonic()
     predict_behaviour(project, model.id, project.videos.all()[0].id)
     predict_seconds = time.monotonic() - began
-    report = evaluate_behaviour(project, model.id)
+    report = evaluate_behaviour(project, model.id, truth=DemoTruth.of(project))
     per = {k: round(v["f1"], 3) for k, v in report["per_behaviour"].items()}
     print(f"{label}: frame macro F1 {report['macro_f1_frame']:.3f}  event macro F1 {report['macro_f1_event']:.3f}  "
           f"on {report['frames']} never-coded subject-frames; per behaviour F1 {per}; train job {seconds:.1f} s "

@@ -24,7 +24,7 @@ from core.ml.tasks.behaviour.jobs import (
 )
 from core.ml.tasks.errors import TrainingDataError
 from core.ml.trainer import TrainConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 FAST = {"samples_per_epoch": 64, "batch_size": 8, "window": 32, "hidden": 32, "split_block": 10}
 # Seed 3 with two mice: walk and rest are both coded in the first half (mouse 2 rests).
@@ -82,13 +82,17 @@ def test_predictions_become_events_and_follow_live_thresholds(trained):
 
 
 def test_evaluation_reports_plain_figures(trained):
+    from core.demo.truth_source import DemoTruth
+
     project, model, _ = trained
-    report = evaluate_behaviour(project, model.id)
+    report = evaluate_behaviour(project, model.id, truth=DemoTruth.of(project))  # the demo's truth only when asked
     assert report["evaluated_on"] == "demo_ground_truth" and report["frames"] > 0
     assert 0.0 <= report["macro_f1_frame"] <= 1.0 and report["macro_f1_event"] is not None
     assert set(report["per_behaviour"]["walk"]) >= {"precision", "recall", "f1", "event_f1"}
     matrix = np.array(report["confusion"]["matrix"])
     assert matrix.shape == (len(report["confusion"]["labels"]),) * 2 and matrix.sum() == report["frames"]
+    held_out = evaluate_behaviour(project, model.id)  # by default: the coded frames training held out
+    assert held_out["evaluated_on"] == "held_out_events" and 0 < held_out["frames"] < report["frames"]
 
 
 def test_the_feature_cache_is_reused(trained):
@@ -143,7 +147,7 @@ def test_events_outside_the_video_and_open_events_are_fixed_with_warnings(tmp_pa
 
 def _tracked_project(tmp_path, config=WORLD):
     from core.demo import GroundTruth
-    from core.workflows.demo_project import add_tracked_truth_poses, truth_path
+    from core.demo.project import add_tracked_truth_poses, truth_path
 
     project = _project(tmp_path, config)
     add_tracked_truth_poses(project, GroundTruth.load(truth_path(project)), noise_px=1.0)
