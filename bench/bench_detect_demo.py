@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, task: str) -> dict:
     from core.ml.trainer import TrainConfig, Trainer
     from core.project import Project
     from core.video import open_video
-    from core.workflows.demo_project import create_demo_project, truth_path
+    from core.demo.project import create_demo_project, truth_path
 
     project = Project.open(args.project) if args.project.exists() else create_demo_project(args.project)
     truth = GroundTruth.load(truth_path(project))

@@ -26,7 +26,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.app import MainWindow
 from gui.training import TrainingController
 

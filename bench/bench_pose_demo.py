@@ -38,7 +38,7 @@ from core.ml.tasks.pose import build_adapter, load_predictor
 from core.ml.trainer import TrainConfig, Trainer
 from core.project import Project
 from core.video import open_video
-from core.workflows.demo_project import create_demo_project, truth_path
+from core.demo.project import create_demo_project, truth_path
 
 
 def open_demo(folder: Path) -> Project:

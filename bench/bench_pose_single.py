@@ -28,7 +28,7 @@ from core.ml.jobs.predict_job import predict_video
 from core.ml.jobs.train_job import train
 from core.ml.tasks.pose import build_adapter
 from core.ml.trainer import TrainConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 
 def seconds_per_step(adapter, steps: int = 4) -> float:

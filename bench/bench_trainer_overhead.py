@@ -36,7 +36,7 @@ from core.ml.tasks.base import parameter_groups
 from core.ml.tasks.registry import build_adapter, load_predictor
 from core.ml.trainer import TrainConfig
 from core.video import open_video
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 
 def bare_loop(adapter, steps: int, device: torch.device) -> float:

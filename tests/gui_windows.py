@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.app import MainWindow
 
 

@@ -13,7 +13,7 @@ from core.cli.progress import TextProgress
 from core.cli.project_commands import launch_gui
 from core.demo import WorldConfig
 from core.project import DATABASE_NAME, Project
-from core.workflows.demo_project import create_demo_project, is_unfinished_demo
+from core.demo.project import create_demo_project, is_unfinished_demo
 
 DEFAULT_FOLDER = Path("projects") / "demo"
 

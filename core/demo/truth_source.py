@@ -17,7 +17,7 @@ from core.demo.config import BEHAVIOUR_NAMES
 from core.demo.truth import GroundTruth
 from core.domain import Box, Instance, Rle
 from core.project import Project
-from core.workflows.demo_project import truth_path
+from core.demo.project import truth_path
 
 
 @dataclass

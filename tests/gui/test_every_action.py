@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.app import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from core.demo import WorldConfig
 from core.domain import Instance
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gui_windows import open_window  # noqa: E402

@@ -14,7 +14,7 @@ from core.demo import WorldConfig
 from core.ml.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from core.ml.tasks.pose.config import PoseConfig
 from core.ml.tasks.registry import load_predictor
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 
 def _pose_recipe(**config) -> dict:

@@ -30,7 +30,7 @@ def _trained(folder: Path, mode: str) -> Path:
     from core.demo import WorldConfig
     from core.ml.jobs.train_job import train
     from core.ml.trainer import TrainConfig
-    from core.workflows.demo_project import create_demo_project
+    from core.demo.project import create_demo_project
 
     torch.set_num_threads(2)
     world = WorldConfig(width=160, height=120, seconds=2, n_animals=1 if mode == "single" else 2, seed=3)

@@ -15,7 +15,7 @@ from core.ml.preview_samples import (
     task_availability,
 )
 from core.ml.tasks.errors import TrainingDataError
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from core.demo import WorldConfig
 from core.domain import Box, Instance, Video
 from core.project import Project
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.training.train_dialog import TrainDialog, parse_options
 
 pytestmark = pytest.mark.gui

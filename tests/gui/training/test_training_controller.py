@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.training import TrainingController
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]

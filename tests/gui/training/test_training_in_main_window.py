@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
 from core.demo import WorldConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 from gui.app import MainWindow
 from gui.training.train_dialog import TrainDialog
 

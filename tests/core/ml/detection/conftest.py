@@ -9,7 +9,7 @@ import torch
 
 from core.demo import WorldConfig
 from core.project import Project
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 TINY = WorldConfig(width=160, height=120, seconds=2, n_animals=2)
 

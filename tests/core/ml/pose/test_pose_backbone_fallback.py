@@ -15,7 +15,7 @@ from core.ml.checkpoint import load_checkpoint
 from core.ml.events import collect
 from core.ml.tasks.pose import build_adapter, load_predictor
 from core.ml.trainer import TrainConfig, Trainer
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from core.ml.events import collect
 from core.ml.tasks.pose import build_adapter, load_predictor
 from core.ml.tasks.pose.config import anchor_of
 from core.ml.trainer import TrainConfig, Trainer
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 FAST = {"batch_size": 4, "samples_per_epoch": 8, "decoder_channels": 16, "pretrained": True}
 

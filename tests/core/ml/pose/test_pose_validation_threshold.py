@@ -11,7 +11,7 @@ import torch
 from core.demo import WorldConfig
 from core.ml.tasks.pose import build_adapter
 from core.ml.tasks.pose.predictor import FramePoses
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 FAST = {"batch_size": 4, "samples_per_epoch": 8, "decoder_channels": 16, "pretrained": False}
 

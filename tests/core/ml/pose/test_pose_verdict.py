@@ -11,7 +11,7 @@ from core.ml.events import collect
 from core.ml.jobs.train_job import train
 from core.ml.tasks.pose.verdict import pose_verdict
 from core.ml.trainer import TrainConfig
-from core.workflows.demo_project import create_demo_project
+from core.demo.project import create_demo_project
 
 GOOD = {"val_instances_found": 1.0, "val_pck_10px": 0.9, "val_oks_map": 0.7, "val_node_threshold": 0.05}
 

@@ -24,12 +24,12 @@ from core.domain import (
     Suggestion,
     Track,
 )
+from core.domain.palette import colour_for
 from core.project import DATABASE_NAME, Project, ProjectExistsError
 from core.workflows.videos import add_videos, relink_video
 
 VIDEO_NAME = "demo_arena.mp4"
 TRUTH_NAME = "demo_arena_truth.npz"
-TRACK_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45")
 
 
 def truth_path(project: Project) -> Path:
@@ -96,7 +96,7 @@ def _label(project: Project, video_id: int, truth: GroundTruth, labeled_frames: 
         Skeleton.from_names("mouse", list(SKELETON.nodes), list(SKELETON.edges), list(SKELETON.symmetries))
     )
     tracks = {
-        track_id: project.tracks.add(Track(f"mouse {track_id + 1} ({name})", TRACK_COLORS[track_id % len(TRACK_COLORS)]))
+        track_id: project.tracks.add(Track(f"mouse {track_id + 1} ({name})", colour_for(track_id)))
         for track_id, name in enumerate(truth.identities)
     }
     behaviours = {name: project.behaviours.add(Behaviour(name, key, color, kind)) for name, key, color, kind in BEHAVIOURS}

@@ -8,7 +8,7 @@ from core.cli.main import main
 from core.demo import GroundTruth, WorldConfig
 from core.project import Project
 from core.video import open_video
-from core.workflows.demo_project import create_demo_project, truth_path
+from core.demo.project import create_demo_project, truth_path
 
 SMALL = WorldConfig(width=160, height=120, seconds=2.0, n_animals=2, seed=3)
 
