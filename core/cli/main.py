@@ -3,13 +3,15 @@ user mistake into one clear line on stderr and a non-zero exit, never a tracebac
 
 The same holds for what the machine does wrong: a full disk, a permission, a file that
 vanished (`OSError`), a database SQLite cannot write. Those are one line naming the file. An
-error that is Ethoframe's own fault is one line too, with the traceback written to a file the
-user can attach to a bug report (`ETHOFRAME_DEBUG=1` lets it through instead).
+error that is Ethoframe's own fault is one line too. Every error's traceback goes to the log
+file (`core.runtime.log_file`), which the line names, for the user to attach to a bug report
+(`ETHOFRAME_DEBUG=1` lets the error through instead).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -27,6 +29,9 @@ from core.cli import (
     suggest_commands,
     track_commands,
 )
+from core.runtime.log_file import active_log_path, details_hint, setup_logging
+
+log = logging.getLogger(__name__)
 
 COMMAND_MODULES = (
     project_commands, store_commands, demo_commands, suggest_commands, interchange_commands, ml_commands, model_export_commands,
@@ -64,28 +69,24 @@ def describe_os_error(error: OSError) -> str:
 
 
 def _database_error(error: BaseException, args: argparse.Namespace) -> str | None:
-    """One line for a database the driver could not read or write (full disk, locked, I/O)."""
+    """One line for a database file SQLite could not read or write outside the store's
+    transactions (a backup, a check of the file); inside them the store says so itself, as a
+    `StorageError` or, for a shared project, a `ServerError` (both `ProjectError`s)."""
     import sqlite3
 
-    from sqlalchemy.exc import DBAPIError
-
-    original = error.orig if isinstance(error, DBAPIError) else error
-    if not isinstance(original, sqlite3.Error) and not isinstance(error, DBAPIError):
+    if not isinstance(error, sqlite3.Error):
         return None
-    from core.project.location import describe_server_error, is_url
-
     where = getattr(args, "project", None)
-    if where is not None and is_url(where):  # the server went away mid-command, or refused
-        return describe_server_error(error, where)
     place = f"the project database in {where}" if where is not None else "the project database"
-    return f"{place} could not be read or written: {original}"
+    return f"{place} could not be read or written: {error}"
 
 
 def _internal_error(error: BaseException, command: str) -> str:
-    text = "".join(traceback.format_exception(error))
-    handle, path = tempfile.mkstemp(prefix=f"ethoframe-{command}-", suffix=".txt")
-    with os.fdopen(handle, "w") as report:
-        report.write(text)
+    path = active_log_path()  # the traceback is logged there
+    if path is None:  # no log file could be opened: the traceback gets a file of its own
+        handle, path = tempfile.mkstemp(prefix=f"ethoframe-{command}-", suffix=".txt")
+        with os.fdopen(handle, "w") as report:
+            report.write("".join(traceback.format_exception(error)))
     return (
         f"{type(error).__name__}: {error} (this is a bug in Ethoframe: the details are in {path}; "
         "please attach that file and `ethoframe check PROJECT`'s report to a bug report)"
@@ -94,6 +95,7 @@ def _internal_error(error: BaseException, command: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     # Environment, not arguments: the training and predict processes a command starts inherit them.
     if args.user:
         os.environ["ETHOFRAME_USER"] = args.user
@@ -102,17 +104,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
+        log.info("ethoframe %s: interrupted", args.command)
         print(f"ethoframe {args.command}: interrupted", file=sys.stderr)
         return 130
     except OSError as error:
-        message = describe_os_error(error)
+        failure, message = error, describe_os_error(error)
     except _user_errors() as error:
-        message = str(error)
+        failure, message = error, str(error)
     except Exception as error:  # noqa: BLE001 (never a traceback on the user's screen)
         if os.environ.get("ETHOFRAME_DEBUG"):
             raise
+        failure = error
         message = _database_error(error, args) or _disk_full(error) or _internal_error(error, args.command)
-    print(f"ethoframe {args.command}: error: {message}", file=sys.stderr)
+    log.error("ethoframe %s: %s", args.command, message, exc_info=failure)
+    hint = "" if "the details are in" in message else details_hint()
+    print(f"ethoframe {args.command}: error: {message}{hint}", file=sys.stderr)
     return 1
 
 

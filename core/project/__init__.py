@@ -13,6 +13,7 @@ from core.project.errors import (
     ProjectExistsError,
     ProjectReadOnlyError,
     ServerError,
+    StorageError,
     VideoRelinkError,
 )
 from core.project.project import DATABASE_NAME, Project, ProjectCounts
@@ -32,5 +33,6 @@ __all__ = [
     "ProjectExistsError",
     "ProjectReadOnlyError",
     "ServerError",
+    "StorageError",
     "VideoRelinkError",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 BUSY_TIMEOUT_S = 60.0
 _WRITE = "ethoframe_write"
@@ -127,6 +127,8 @@ class Database:
             try:
                 with connection.begin():
                     yield connection
+            except DBAPIError as error:
+                self._raise_storage_error(error)
             finally:
                 self._local.current = None
                 if self.is_sqlite:
@@ -145,8 +147,11 @@ class Database:
     @contextmanager
     def _open(self, write: bool) -> Iterator[Connection]:
         if self.is_sqlite:
-            with self._begin(write) as connection:
-                yield connection
+            try:
+                with self._begin(write) as connection:
+                    yield connection
+            except DBAPIError as error:
+                self._raise_storage_error(error)
             return
         self._local.connected = False
         try:
@@ -162,6 +167,23 @@ class Database:
             if write and self._local.connected:  # lost in the middle: say what became of the change
                 message += "; nothing of this change was saved (the server keeps whole transactions or none)"
             raise ServerError(message) from None
+        except DBAPIError as error:
+            self._raise_storage_error(error)
+
+    def _raise_storage_error(self, error: DBAPIError) -> None:
+        """Inside `except`: a driver error that left a transaction, raised as a `StorageError`
+        naming the database; a broken constraint or statement (Ethoframe's bug) goes on as it
+        is, for the bug report."""
+        if isinstance(error, (IntegrityError, ProgrammingError)):
+            raise error
+        from core.project.errors import StorageError
+
+        reason = str(error.orig).strip() or type(error.orig).__name__
+        if self.is_sqlite:
+            where = f"the project database {self.engine.url.database}"
+        else:
+            where = f"the project database on {self.location or self.engine.url.render_as_string(hide_password=True)}"
+        raise StorageError(f"{where} could not be read or written: {reason}", reason) from error
 
     @contextmanager
     def _begin(self, write: bool) -> Iterator[Connection]:

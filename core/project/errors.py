@@ -47,6 +47,16 @@ class ServerError(ProjectError):
     with the URL's password masked)."""
 
 
+class StorageError(ProjectError):
+    """The project's database could not be read or written in the middle of a command (a full
+    disk, an I/O error, a file damaged since it was opened): the transaction that met it was
+    rolled back. `reason` is what the database said ("database or disk is full")."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
 class ConflictError(ProjectError):
     """Another labeller changed the record since this view read it: the write was refused and
     nothing was overwritten ("changed by ana 3 s ago: reloaded")."""

@@ -8,6 +8,7 @@ block makes everything inside one commit.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from core.project.errors import (
     ProjectError,
     ProjectExistsError,
     ProjectReadOnlyError,
+    StorageError,
 )
 from core.project.tables.catalog import (
     BehaviourTable,
@@ -46,6 +48,7 @@ from core.project.tables.videos import VideoTable
 
 DATABASE_NAME = "project.sqlite"
 APPLICATION_ID = "ethoframe"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -131,12 +134,16 @@ class Project:
         db = Database(make_engine(f"sqlite:///{database}"))
         try:
             _check_and_upgrade(db, database, drop_foreign_schema)
+        except StorageError as error:  # the file is damaged, or not our database after all
+            db.dispose()
+            raise NotAProjectError(f"{database} cannot be read as an Ethoframe project: {error.reason}") from None
         except ProjectError:
             db.dispose()
             raise
         except (DatabaseError, OperationalError) as error:
             db.dispose()
             raise NotAProjectError(f"{database} cannot be read as an Ethoframe project: {error.orig}") from None
+        log.info("opened project %s", folder)
         return cls(folder, db)
 
     @classmethod
@@ -302,6 +309,8 @@ def _check_and_upgrade(db: Database, database: Path | None, drop_foreign_schema:
     if version < s.SCHEMA_VERSION:
         if database is not None:
             shutil.copy2(database, database.with_name(f"{database.name}.v{version}.bak"))
+        log.info("upgrading %s from schema %d to %d%s", where, version, s.SCHEMA_VERSION,
+                 f" (the old file kept as {database.name}.v{version}.bak)" if database is not None else "")  # fmt: skip
         with db.migrating() as connection:
             migrations.upgrade(connection, version, s.SCHEMA_VERSION)
 

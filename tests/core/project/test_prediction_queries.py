@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.domain import BehaviourEvent, Box, Instance, ModelRecord, Rle, Video
+from core.project import ProjectError, StorageError
 
 
 def _prediction(video_id, frame, model_id=None, origin=None, score=0.5, **fields):
@@ -179,3 +180,19 @@ def test_shape_boxes_are_the_masks_or_polygons_extent(project, video):
     assert boxes[masked.id] == Rle.from_array(mask).bounding_box().as_tuple()
     assert boxes[polygon.id] == (2, 3, 8, 9)
     assert boxes[empty.id] is None and boxes[plain.id] is None
+
+
+@pytest.mark.sqlite_only
+def test_a_full_disk_mid_write_is_the_stores_storage_error_and_changes_nothing(project, video, models):
+    one, _ = models
+    project.instances.add_many([_prediction(video.id, f, one.id) for f in range(10)])
+    before = _rows(project, video.id)
+    with project.db.reading() as connection:  # not one page more than the file has: SQLITE_FULL
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+        connection.exec_driver_sql(f"PRAGMA max_page_count={pages}")
+    many = [_prediction(video.id, f % 300, one.id) for f in range(5000)]
+    with pytest.raises(StorageError) as raised:
+        project.instances.replace_model_predictions(video.id, one.id, list(range(300)), many)
+    assert "database or disk is full" in str(raised.value) and "project.sqlite" in str(raised.value)
+    assert raised.value.reason == "database or disk is full" and isinstance(raised.value, ProjectError)
+    assert _rows(project, video.id) == before
