@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.edits.base import Edit, Touched
-from core.project import Project
-from core.project.tables.records import Removal
+from core.project import Project, Removal
 
 Catalog = Literal["label_classes", "skeletons", "tracks", "behaviours"]
 

@@ -17,6 +17,7 @@ from core.project.errors import (
     VideoRelinkError,
 )
 from core.project.project import DATABASE_NAME, Project, ProjectCounts
+from core.project.tables.records import Removal
 
 __all__ = [
     "ConflictError",
@@ -32,6 +33,7 @@ __all__ = [
     "ProjectError",
     "ProjectExistsError",
     "ProjectReadOnlyError",
+    "Removal",
     "ServerError",
     "StorageError",
     "VideoRelinkError",
