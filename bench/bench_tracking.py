@@ -1,6 +1,6 @@
 """Tracking quality on real SLEAP data (issue 8's closing-note figures), one command:
 
-    python bench/bench_tracking.py [--appearance]
+    python bench/bench_tracking.py
 
 1. clip.slp (two flies, identities labelled on all 1500 frames): import into a temporary
    project, keep the true tracks aside, clear the tracks, run `track_video` on the user labels,
@@ -66,7 +66,7 @@ def fix_actions(m) -> int:
     return len({frame for frame, *_ in m.switches})
 
 
-def clip_bench(folder: Path, appearance: bool) -> None:
+def clip_bench(folder: Path) -> None:
     print("clip.slp: two flies, 1500 frames, user-labelled identities (tracker run on the labels, identities cleared)")
     with Project.create(folder / "clip") as project:
         import_slp(project, DATA / "clip.slp")
@@ -108,8 +108,6 @@ def clip_bench(folder: Path, appearance: bool) -> None:
                 numbers = track_in_memory(frames, options)
                 m = _score(truth_of, frames, numbers)
                 print(_line(f"{name}: {label}", m, extra=f"; {len(set(numbers.values()))} tracks"))
-        if appearance:
-            _appearance_bench(project, video, by_frame, truth_of)
 
 
 def _occluded(by_frame: dict, gaps: int, shortest: int, longest: int, seed: int = 0) -> dict:
@@ -123,12 +121,6 @@ def _occluded(by_frame: dict, gaps: int, shortest: int, longest: int, seed: int 
         for f in range(start, min(last + 1, start + length)):
             out[f] = [i for i in out.get(f, []) if i.track_id != who]
     return {f: xs for f, xs in out.items() if xs}
-
-
-def _appearance_bench(project, video, by_frame, truth_of) -> None:
-    from core.tracking.appearance import appearance_tracking_bench
-
-    appearance_tracking_bench(project, video, by_frame, truth_of, _score, _line)
 
 
 def _body_length(instance, head: int, abdomen: int) -> float:
@@ -193,13 +185,12 @@ def pair_bench(folder: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--appearance", action="store_true", help="also measure the appearance (re-id) cost term")
-    args = parser.parse_args()
+    parser.parse_args()
     if not DATA.is_dir():
         print(f"the SLEAP data is not at {DATA.resolve()}", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        clip_bench(Path(tmp), args.appearance)
+        clip_bench(Path(tmp))
         print()
         pair_bench(Path(tmp))
     return 0

@@ -9,21 +9,17 @@ beyond `max_animals`, a prediction seen too briefly to be an animal) lose their 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
-from core.domain import Instance, Track
+from core.domain import Track
 from core.domain.palette import colour_for
 from core.project import Project
+from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
 from core.tracking.features import detection_from_instance, typical_size
 from core.tracking.tracker import Tracker, TrackerOptions
-from core.runtime.cancel import CancelToken, ProgressCallback, check_cancel, report
 
 CHUNK_FRAMES = 500
-EmbedFn = Callable[[int, list[Instance]], list[np.ndarray | None]]
 
 
 @dataclass(frozen=True)
@@ -64,14 +60,11 @@ def track_video(
     cancel: CancelToken | None = None,
     *,
     options: TrackerOptions | None = None,
-    embed: EmbedFn | None = None,
     name_prefix: str = "animal",
 ) -> TrackSummary:
     """Give every `source` instance of a video a track (or none), replacing their tracks.
 
-    `max_animals` overrides `options.max_animals`. `embed(frame, instances)` may return an
-    appearance embedding per instance (see `core.tracking.appearance`), used when
-    `options.appearance_weight` is non-zero. Each chunk of frames commits on its own: when
+    `max_animals` overrides `options.max_animals`. Each chunk of frames commits on its own: when
     `cancel` is set, `core.runtime.cancel.Cancelled` is raised and the frames before it keep their new
     tracks, the rest their old ones. Raises `NotFoundError` for an unknown video and
     `ValueError` for a bad source or `max_animals`.
@@ -103,13 +96,12 @@ def track_video(
         for frame in sorted(by_frame):
             instances = by_frame[frame]
             detections = [detection_from_instance(inst, k) for k, inst in enumerate(instances)]
-            embeddings = embed(frame, instances) if embed is not None and options.appearance_weight else None
             for k, inst in enumerate(instances):
                 instance_ids[(frame, k)] = inst.id
                 if inst.track_id is not None:
                     old_tracks.add(inst.track_id)
                 pending.add((frame, k))
-            settled += tracker.step(frame, detections, embeddings)
+            settled += tracker.step(frame, detections)
             counts["instances"] += len(instances)
             counts["frames"] += 1
         waiting = tracker.waiting() if tracker else set()

@@ -35,9 +35,6 @@ class TrackerOptions:
     max_extrapolation: int = 5  # frames a lost track's motion is extrapolated, at most
     keypoint_weight: float = 1.0
     iou_weight: float = 0.3
-    appearance_weight: float = 0.0  # used when detections carry embeddings
-    reid_similarity: float = 0.7  # with embeddings: a would-be new animal that looks at least this much
-    # (cosine) like a lost track, and more like it than like any visible one, is that animal
     gate: float = 0.6  # largest keypoint distance (body lengths) of a match one frame apart...
     max_gate: float = 4.0  # ...growing with the square root of the frames between, up to this
     memory: int = 100  # frames with detections a lost track stays matchable (unlimited once max_animals are found)
@@ -57,7 +54,6 @@ class _Track:
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))
     hits: int = 1
     pending: list[tuple[int, int]] = field(default_factory=list)  # (frame, index) while tentative
-    embedding: np.ndarray | None = None
 
 
 Assignment = tuple[int, int, int]  # (frame index, detection index, track number)
@@ -79,14 +75,11 @@ class Tracker:
 
     # --- one frame -----------------------------------------------------------------------------
 
-    def step(
-        self, frame: int, detections: Sequence[Detection], embeddings: Sequence[np.ndarray | None] | None = None
-    ) -> list[Assignment]:
+    def step(self, frame: int, detections: Sequence[Detection]) -> list[Assignment]:
         o = self.options
         self._steps += 1
         detections = list(detections)
         self._observe(detections)
-        embeddings = list(embeddings) if embeddings is not None else [None] * len(detections)
         settled: list[Assignment] = []
         free = list(range(len(detections)))
         all_found = o.max_animals is not None and len(self.tracks) >= o.max_animals
@@ -98,10 +91,10 @@ class Tracker:
         for weak in (False, True):
             batch = [i for i in free if self.is_weak(detections[i]) == weak]
             candidates = [t for t in remembered if id(t) not in matched_tracks]
-            pairs = self._match(frame, candidates, [detections[i] for i in batch], [embeddings[i] for i in batch], gated=True)
+            pairs = self._match(frame, candidates, [detections[i] for i in batch], gated=True)
             for t, d in pairs:
                 track, index = candidates[t], batch[d]
-                self._update(track, frame, detections[index], embeddings[index])
+                self._update(track, frame, detections[index])
                 settled.append((frame, detections[index].index, track.number))
                 matched_tracks.add(id(track))
             taken = {batch[d] for _, d in pairs}
@@ -111,32 +104,27 @@ class Tracker:
         free = [i for i in free if not self.is_weak(detections[i])]
         if all_found and free:
             lost = [t for t in self.tracks if id(t) not in matched_tracks]
-            pairs = self._match(frame, lost, [detections[i] for i in free], [embeddings[i] for i in free], gated=False)
+            pairs = self._match(frame, lost, [detections[i] for i in free], gated=False)
             for t, d in pairs:
                 track, index = lost[t], free[d]
-                self._update(track, frame, detections[index], embeddings[index])
+                self._update(track, frame, detections[index])
                 settled.append((frame, detections[index].index, track.number))
             free = [i for k, i in enumerate(free) if k not in {d for _, d in pairs}]
             self._tentative = []
             return settled
 
-        # 3. re-identification: a detection no remembered track took goes back to the lost track
-        #    it looks most like (beyond the gate and the memory), when appearance is on
-        if o.appearance_weight and free:
-            free = self._reidentify(frame, detections, embeddings, free, matched_tracks, settled)
-
-        # 4. candidates for new animals
-        pairs = self._match(frame, self._tentative, [detections[i] for i in free], [embeddings[i] for i in free], gated=True)
+        # 3. candidates for new animals
+        pairs = self._match(frame, self._tentative, [detections[i] for i in free], gated=True)
         kept: list[_Track] = []
         for t, d in pairs:
             track, index = self._tentative[t], free[d]
-            self._update(track, frame, detections[index], embeddings[index])
+            self._update(track, frame, detections[index])
             track.pending.append((frame, detections[index].index))
             kept.append(track)
         free = [i for k, i in enumerate(free) if k not in {d for _, d in pairs}]
         for index in free:
             detection = detections[index]
-            track = _Track(None, detection, frame, self._steps, pending=[(frame, detection.index)], embedding=embeddings[index])
+            track = _Track(None, detection, frame, self._steps, pending=[(frame, detection.index)])
             kept.append(track)
         self._tentative = []
         for track in kept:
@@ -149,24 +137,6 @@ class Tracker:
             else:
                 self._tentative.append(track)
         return settled
-
-    def _reidentify(self, frame, detections, embeddings, free, matched_tracks, settled) -> list[int]:
-        lost = [t for t in self.tracks if id(t) not in matched_tracks and t.embedding is not None]
-        seen = [t for t in self.tracks if id(t) in matched_tracks and t.embedding is not None]
-        usable = [i for i in free if embeddings[i] is not None]
-        if not lost or not usable:
-            return free
-        similarity = np.array([[float(np.dot(t.embedding, embeddings[i])) for i in usable] for t in lost])
-        rows, cols = linear_sum_assignment(-similarity)
-        taken = set()
-        for r, c in zip(rows, cols):
-            index = usable[c]
-            rivals = [float(np.dot(t.embedding, embeddings[index])) for t in seen]
-            if similarity[r, c] >= self.options.reid_similarity and all(similarity[r, c] > v for v in rivals):
-                self._update(lost[r], frame, detections[index], embeddings[index])
-                settled.append((frame, detections[index].index, lost[r].number))
-                taken.add(index)
-        return [i for i in free if i not in taken]
 
     def waiting(self) -> set[tuple[int, int]]:
         """(frame, detection index) of the detections held by tentative tracks, not yet settled."""
@@ -199,8 +169,7 @@ class Tracker:
     # --- costs ---------------------------------------------------------------------------------
 
     def cost_matrix(
-        self, frame: int, tracks: Sequence[_Track], detections: Sequence[Detection],
-        embeddings: Sequence[np.ndarray | None], gated: bool = True,
+        self, frame: int, tracks: Sequence[_Track], detections: Sequence[Detection], gated: bool = True
     ) -> np.ndarray:
         """Cost of giving each detection (columns) to each track (rows); `_BLOCKED` beyond the gate."""
         o = self.options
@@ -217,20 +186,17 @@ class Tracker:
                     continue
                 value = o.keypoint_weight * distance
                 value += o.iou_weight * (1.0 - box_iou(predicted.extent_box, detection.extent_box))
-                embedding = embeddings[c]
-                if o.appearance_weight and embedding is not None and track.embedding is not None:
-                    value += o.appearance_weight * 0.5 * (1.0 - float(np.dot(track.embedding, embedding)))
                 cost[r, c] = value
         return cost
 
-    def _match(self, frame, tracks, detections, embeddings, gated: bool) -> list[tuple[int, int]]:
+    def _match(self, frame, tracks, detections, gated: bool) -> list[tuple[int, int]]:
         if not tracks or not detections:
             return []
-        cost = self.cost_matrix(frame, tracks, detections, embeddings, gated)
+        cost = self.cost_matrix(frame, tracks, detections, gated)
         rows, cols = linear_sum_assignment(cost)
         return [(int(r), int(c)) for r, c in zip(rows, cols) if cost[r, c] < _BLOCKED]
 
-    def _update(self, track: _Track, frame: int, detection: Detection, embedding: np.ndarray | None) -> None:
+    def _update(self, track: _Track, frame: int, detection: Detection) -> None:
         gap = max(frame - track.last_frame, 1)
         step = (detection.centre - track.last.centre) / gap
         if np.isfinite(step).all():
@@ -238,9 +204,6 @@ class Tracker:
             track.velocity = step if track.hits == 1 else a * step + (1 - a) * track.velocity
         track.hits = track.hits + 1 if self._steps - track.last_step == 1 else 1
         track.last, track.last_frame, track.last_step = detection, frame, self._steps
-        if embedding is not None:
-            mixed = embedding if track.embedding is None else 0.9 * track.embedding + 0.1 * embedding
-            track.embedding = mixed / max(float(np.linalg.norm(mixed)), 1e-9)
 
 
 def track_frames(

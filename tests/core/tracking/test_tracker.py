@@ -95,34 +95,3 @@ def test_user_labels_make_a_track_at_once_and_weak_fragments_never_do():
         frames[f].append(fragment)
     result = track_frames(frames, TrackerOptions(), scale=28.0)
     assert set(result.values()) == {0} and all(i == 0 for (_, i) in result)
-
-
-def test_appearance_reidentifies_an_animal_that_was_gone_too_long_and_came_back_far_away():
-    looks = {0: np.array([1.0, 0.0, 0.0]), 1: np.array([0.0, 1.0, 0.0])}
-    frames, embeddings = {}, {}
-    for f in range(60):
-        animals = [(0, (100.0 + f, 100.0)), (1, (100.0 + f, 300.0))]
-        if 10 <= f < 40:
-            animals = animals[1:]  # A is gone for 30 frames...
-        if f >= 40:
-            animals[0] = (0, (400.0, 500.0))  # ...and comes back somewhere else
-        frames[f] = [detection(x, y, 0.0, None, k) for k, (_, (x, y)) in enumerate(animals)]
-        embeddings[f] = [looks[who] for who, _ in animals]
-    for weight, expected_tracks in ((0.0, 3), (1.0, 2)):
-        tracker = Tracker(TrackerOptions(memory=10, appearance_weight=weight), scale=28.0)
-        numbers = {}
-        for f in sorted(frames):
-            for frame, index, number in tracker.step(f, frames[f], embeddings[f]):
-                numbers[(frame, index)] = number
-        assert len(set(numbers.values())) == expected_tracks
-    assert numbers[(0, 0)] == numbers[(45, 0)]
-
-
-def test_crop_instance_pads_outside_the_frame():
-    from core.domain import Instance
-    from core.tracking.appearance import crop_instance
-
-    image = np.full((50, 60, 3), 200, dtype=np.uint8)
-    keypoints = np.array([[0, 0, 2], [10, 10, 2]], dtype=np.float32)
-    crop = crop_instance(image, Instance(1, 0, keypoints=keypoints), size=32)
-    assert crop.shape == (32, 32, 3) and crop[0, 0].max() == 0 and crop[-1, -1].min() == 200
