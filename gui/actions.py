@@ -56,6 +56,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("go.previous_video", "&Go", "Previous Video", "previous_video", ("Ctrl+PgUp",)),
     ActionSpec("help.cheat_sheet", "&Help", "Keyboard &Cheat Sheet", "show_cheat_sheet", ("F1",), needs_project=False),
     ActionSpec("help.shortcuts", "&Help", "&Edit Shortcuts…", "edit_shortcuts", (), needs_project=False),
+    ActionSpec("help.about", "&Help", "&About Ethoframe", "show_about", (), needs_project=False),
 )
 
 

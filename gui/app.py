@@ -33,6 +33,7 @@ from core.project.location import open_project
 from core.video import VideoError
 from core.workflows import navigation
 from core.workflows.videos import add_videos
+from gui.about_box import show_about
 from gui.actions import ACTIONS, ignoring_checked
 from gui.analysis import BIG_VIDEO_FRAMES, LatestAnalysis, warm_up
 from gui.canvas.frame_view import FrameView
@@ -491,6 +492,9 @@ class MainWindow(QMainWindow):
 
     def edit_shortcuts(self) -> None:
         ShortcutsDialog(self.actions_by_id, parent=self).open()
+
+    def show_about(self) -> None:
+        show_about(self)
 
     # --- view -------------------------------------------------------------------------------------
 

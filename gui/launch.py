@@ -9,6 +9,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from core.runtime.log_file import setup_logging
 from gui.analysis import warm_up
 from gui.app import MainWindow
 
@@ -19,6 +20,7 @@ def run(argv: list[str]) -> int:
     parser.add_argument("project", nargs="?", help="a project folder, or a shared project's postgresql:// URL")
     parser.add_argument("--screenshot", metavar="PNG", help="after the first frame is painted, save the screen and quit (smoke tests, bug reports)")
     args = parser.parse_args(argv)
+    setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Ethoframe")
     warm_up()  # the helper process for long videos' analyses starts while the window is built

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every test, and every process a test starts, logs into a throwaway folder, never the user's.
+os.environ["ETHOFRAME_LOG_DIR"] = tempfile.mkdtemp(prefix="ethoframe-test-logs-")
+atexit.register(shutil.rmtree, os.environ["ETHOFRAME_LOG_DIR"], ignore_errors=True)
 
 from core.domain import Behaviour, LabelClass, Skeleton, Track, Video  # noqa: E402
 from core.project import Project  # noqa: E402

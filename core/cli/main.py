@@ -31,7 +31,7 @@ from core.cli import (
 )
 from core.runtime.log_file import active_log_path, details_hint, setup_logging
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("core.cli.main")  # not __name__: under `python -m core.cli.main` that is "__main__"
 
 COMMAND_MODULES = (
     project_commands, store_commands, demo_commands, suggest_commands, interchange_commands, ml_commands, model_export_commands,

@@ -9,6 +9,7 @@ at one instant. The copy is checked (`PRAGMA integrity_check`) before it is repo
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from core.project.errors import NotAProjectError, ProjectError, ProjectExistsError
 from core.project.project import DATABASE_NAME
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ def backup_project(source: str | Path, dest: str | Path, database_only: bool = F
         copied = sum(1 for p in (dest / "models").rglob("*") if p.is_file())
     if not as_file:
         (dest / "exports").mkdir(exist_ok=True)
+    log.info("backed up %s to %s (%d model files)", database, target, copied)
     return BackupSummary(target, target.stat().st_size, copied)
 
 

@@ -15,6 +15,7 @@ each written batch so the canvas can redraw the current frame as predictions arr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -35,12 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from core.project import Project
+from core.runtime.log_file import with_details
 from core.workflows.review import PredictScope, frames_to_predict
 from gui.jobs.job_runner import JobRunner
 from gui.state import AppState
 from gui.worker import Worker, run_in_background
 
 IN_PROCESS_SCOPES: tuple[PredictScope, ...] = ("frame", "suggested")
+log = logging.getLogger(__name__)
 
 
 def predict_in_own_connection(location, video_id: int, model_id: int | None, frames: list[int] | None, emit, cancel) -> None:
@@ -240,6 +243,8 @@ class PredictDialog(QDialog):
         self.done.emit(event)
 
     def _failed(self, reason: str) -> None:
+        log.error("prediction failed: %s", reason)
+        reason = with_details(reason)
         self._worker_running = False
         self.status.setText(f"Prediction failed: {reason}")
         self._set_running(False)

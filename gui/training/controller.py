@@ -6,6 +6,7 @@ models when a run ends) happens here."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -13,10 +14,13 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from core.domain import TrainingRun
 from core.project import Project
+from core.runtime.log_file import with_details
 from gui.jobs import JobRunner
 from gui.training.models_panel import ModelsPanel
 from gui.training.train_dialog import TrainDialog
 from gui.training.training_dock import TrainingDockWidget
+
+log = logging.getLogger(__name__)
 
 
 def resume_arguments(run: TrainingRun) -> list[str]:
@@ -171,8 +175,9 @@ class TrainingController(QObject):
             self.model_trained.emit(int(model_id))
 
     def _failed(self, reason: str) -> None:
-        self.dock_widget.show_outcome("training failed", failure=reason)
-        self.message.emit("training failed: " + reason.splitlines()[0] if reason else "training failed")
+        log.error("training failed: %s", reason)
+        self.dock_widget.show_outcome("training failed", failure=with_details(reason))
+        self.message.emit(with_details("training failed: " + reason.splitlines()[0] if reason else "training failed"))
         self.models_panel.refresh()
 
     def _ended(self) -> None:

@@ -11,6 +11,7 @@ goes on (a video corrupted in one place is not a video that stops every run, or 
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -28,6 +29,8 @@ from core.ml.jobs.searched_frames import SearchedFrames
 from core.ml.tasks.registry import load_predictor
 from core.project import Project
 from core.video import open_video
+
+log = logging.getLogger(__name__)
 from core.video.errors import VideoError, VideoNotFoundError
 
 # Undecodable frames in a row after which the video is taken as unreadable, not damaged.
@@ -158,6 +161,7 @@ def predict_video(
         done_before = project.instances.frames_predicted_by(video_id, model.id) | searched.frames()
         wanted = [f for f in wanted if f not in done_before]
     emit({"event": "started", "task": model.task, "model_id": model.id, "video_id": video_id, "frames": len(wanted)})
+    log.info("predict: video %d with model %d (%s), %d frames", video_id, model.id, model.task, len(wanted))
     batches: queue.Queue = queue.Queue(maxsize=3)
     stop = threading.Event()
     undecodable: list[int] = []
@@ -210,11 +214,16 @@ def predict_video(
             if cancel is not None and cancel.is_set():
                 stopped = True
                 break
+    except Exception:
+        log.exception("predict: video %d with model %d failed after %d frames", video_id, model.id, done)
+        raise
     finally:
         stop.set()
         reader_thread.join(timeout=5)
     kept = sum(kept_by.values())
     summary = PredictSummary(done, made, time.monotonic() - began, stopped, nodes, above, threshold, kept, kept_by, sorted(undecodable))
+    log.info("predict: video %d with model %d %s: %d frames, %d instances, %.1f s", video_id, model.id,
+             "cancelled" if stopped else "finished", done, made, summary.seconds)  # fmt: skip
     emit({"event": "cancelled" if stopped else "finished", "frames": done, "instances": made,
           "kept": kept, "undecodable": len(undecodable),
           "frames_per_s": summary.frames_per_s, "model_id": model.id, "node_threshold": threshold,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import traceback
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -20,6 +21,9 @@ from core.ml.jobs.run_recovery import recover_stale_runs, remove_partials, train
 from core.ml.tasks.registry import build_adapter
 from core.ml.trainer import LossNotFinite, TrainConfig, Trainer
 from core.project import Project
+from core.runtime.log_file import details_hint
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> str:
@@ -73,6 +77,7 @@ def train(
         )
     folder = project.models_folder / f"{task}-{run.id:03d}"
     emit({"event": "run", "run_id": run.id, "folder": str(folder)})
+    log.info("training run %d (%s) started: %s", run.id, task, folder)
     try:
         with training_lock(folder):
             result = Trainer(adapter, config, folder, emit, cancel).fit(resume=resume_run is not None)
@@ -83,8 +88,11 @@ def train(
             project.training_runs.update(run.id, status="failed", error=reason, finished_at=_now())
         except Exception:  # noqa: BLE001 (a full disk may refuse this too: the next training marks it)
             pass
-        emit({"event": "failed", "reason": reason, "run_id": run.id})
+        first, _, rest = reason.partition("\n")
+        log.error("training run %d (%s) failed: %s", run.id, task, first, exc_info=error)
+        emit({"event": "failed", "reason": first + details_hint() + ("\n" + rest if rest else ""), "run_id": run.id})
         raise
+    log.info("training run %d (%s) %s after %d epochs", run.id, task, result.stopped, result.epochs_run)
     if not result.best_path.is_file():
         project.training_runs.update(run.id, status="cancelled", finished_at=_now())
         emit({"event": "cancelled", "run_id": run.id})

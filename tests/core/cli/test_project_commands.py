@@ -4,9 +4,11 @@ and one clear line (no traceback) for every mistake."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from core.cli.main import main
 from core.domain import Box, Instance
@@ -73,6 +75,8 @@ def test_errors_are_one_line_with_a_nonzero_exit(tmp_path):
         [sys.executable, "-m", "core.cli.main", "info", str(tmp_path / "nowhere")], capture_output=True, text=True
     )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"ethoframe info: error: {tmp_path / 'nowhere'} is not an Ethoframe project (no project.sqlite in it)"
+    log = Path(os.environ["ETHOFRAME_LOG_DIR"]) / "ethoframe.log"  # tests/conftest.py: a throwaway folder
+    assert result.stderr.strip() == (f"ethoframe info: error: {tmp_path / 'nowhere'} is not an Ethoframe project "
+                                     f"(no project.sqlite in it) (details in {log})")  # fmt: skip
     result = subprocess.run([sys.executable, "-m", "core.cli.main", "new", str(tmp_path / "x"), "--bogus"], capture_output=True, text=True)
     assert result.returncode == 2 and "Traceback" not in result.stderr
