@@ -25,10 +25,6 @@ from core.ml.events import Emit
 from core.ml.tasks.base import TaskAdapter, parameter_groups
 
 
-class Cancelled(Exception):
-    """Training stopped because the user asked; the last checkpoint is written."""
-
-
 class LossNotFinite(RuntimeError):
     """The loss (or its gradients) came out NaN or infinite on `MAX_BAD_STEPS` steps in a row:
     training stopped; the checkpoints of the epochs before are kept as they were."""
