@@ -7,6 +7,7 @@ prediction allocate 3.4 GB and die in a traceback, and a checkpoint of one task 
 another died in `KeyError: 'backbone'`. So, before any model or buffer exists: each task's
 required keys are there with the right types, every size-like number lies in a range a real
 model uses, and the structure is small (no number from the file sizes a loop or a list).
+Each task states its required keys (`ModelTask.recipe`, `recipe_nested`).
 """
 
 from __future__ import annotations
@@ -27,17 +28,6 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "pose_dims": (0, 1 << 16), "input_scale": (1e-3, 16), "crop_scale": (1e-3, 64), "centroid_scale": (1e-3, 16),
     "point_width": (0, 1 << 16), "max_gap": (0, 1 << 20), "split_block": (1, 1 << 20),
 }  # fmt: skip
-REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "pose": {"config": dict, "skeleton": dict},
-    "detect": {"backbone": str, "fpn_channels": numbers.Integral, "anchor_sizes": list, "aspect_ratios": list,
-               "representation": numbers.Integral, "min_size": numbers.Integral, "max_size": numbers.Integral,
-               "classes": list, "detections_per_img": numbers.Integral, "task": str},
-    "behaviour": {"config": dict, "behaviours": list, "layout": dict, "n_exclusive": numbers.Integral,
-                  "pose_dims": numbers.Integral},
-}  # fmt: skip
-REQUIRED["segment"] = {**REQUIRED["detect"], "mask_channels": numbers.Integral}
-NESTED = {"pose": {"config": {"backbone": str}, "skeleton": {"nodes": list}},
-          "behaviour": {"config": {"backbone": str}, "layout": {"frame_dims": numbers.Integral, "crop_dims": numbers.Integral}}}  # fmt: skip
 MAX_ITEMS = 100_000  # values in the whole recipe (a detector's class list, a skeleton's nodes)
 MAX_DEPTH = 12
 MAX_INT = 1 << 40
@@ -46,19 +36,22 @@ MAX_INT = 1 << 40
 def check_recipe(payload: dict[str, Any], path: str | Path, error: type[Exception]) -> None:
     """Raise `error` (one line naming `path` and the key) unless `payload`'s adapter state can
     safely rebuild a model of `payload['task']`."""
+    from core.ml.tasks import registry  # the tasks' recipes (plain values; no model code is imported)
+
     task = payload.get("task")
-    if task not in REQUIRED:  # a task this module has no recipe for (tests' toys): the registry refuses unknown ones
+    known = registry.tasks_by_name().get(task) if isinstance(task, str) else None
+    if known is None or not known.recipe:  # a task without a recipe (tests' toys): the registry refuses unknown ones
         return
     for key in ("adapter", "model"):
         if not isinstance(payload.get(key), dict):
             raise error(f"{path} is not a complete {task} checkpoint (no {key!r}): it cannot be rebuilt")
     state = payload["adapter"]
-    _required(state, REQUIRED[task], path, task, error, "")
-    for key, inner in NESTED.get(task, {}).items():
+    _required(state, known.recipe, path, task, error, "")
+    for key, inner in known.recipe_nested.items():
         if not isinstance(state[key], dict):
             raise error(f"{path}: the {task} recipe's {key!r} is not a mapping")
         _required(state[key], inner, path, task, error, f"{key}.")
-    if task in ("detect", "segment") and state["task"] != task:
+    if "task" in known.recipe and state["task"] != task:
         raise error(f"{path} says it is a {task} model but its recipe is for {state['task']!r}")
     _walk(state, path, error, "", [0], 0)
 

@@ -2,8 +2,8 @@
 names (`evaluate(project, model_id, truth=...)`). Evaluation never picks one by itself: without
 one it scores on the held-out labels, and the report's `evaluated_on` says which it used.
 
-The demo project supplies one (`core.demo.truth_source.DemoTruth`, the world's kept-apart ground
-truth); a lab with a fully annotated reference video could write its own. A source answers for
+The demo project supplies one (`DemoTruth`, in the demo package's `truth_source.py`: the world's
+kept-apart ground truth); a lab with a fully annotated reference video could write its own. A source answers for
 the frames it knows and that training never saw:
 
     truth.name                                  # "demo_ground_truth": the report's evaluated_on

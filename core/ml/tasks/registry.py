@@ -43,6 +43,10 @@ def tasks() -> tuple[ModelTask, ...]:
     return tuple(_load().values())
 
 
+def tasks_by_name() -> dict[str, ModelTask]:
+    return dict(_load())
+
+
 def names() -> tuple[str, ...]:
     return tuple(_load())
 

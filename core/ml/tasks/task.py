@@ -52,6 +52,10 @@ class ModelTask:
     has_preview: ClassVar[bool] = False
     # Whether a model predicts a whole video at once (no `--frames`, no `--resume`).
     whole_video: ClassVar[bool] = False
+    # What a checkpoint's recipe (its `adapter` state) must hold, key -> type, checked before
+    # anything is built from it (`core.ml.checkpoint_checks`); `recipe_nested` for its mappings.
+    recipe: ClassVar[dict[str, Any]] = {}
+    recipe_nested: ClassVar[dict[str, dict[str, Any]]] = {}
 
     # --- training -------------------------------------------------------------------------------
 

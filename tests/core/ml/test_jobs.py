@@ -86,6 +86,13 @@ def test_evaluate_on_held_out_labels_names_its_figures(project, labelled, toy_ta
     assert report["box_map50"] == pytest.approx(1.0)
 
 
+def test_evaluate_against_the_demo_truth_only_when_named_and_only_in_a_demo(project, labelled, toy_task, capsys):
+    train(project, "toy", {}, TrainConfig(epochs=1))
+    assert main(["evaluate", str(project.folder), "--truth", "demo"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "is not a demo project" in error and "--truth held-out" in error
+
+
 def test_cli_reports_bad_requests_in_one_line(project, tiny_video, capsys):
     add_videos(project, [tiny_video])
     folder = str(project.folder)

@@ -41,6 +41,7 @@ class ToyDetectTask(DetectionTask):
     detection (box mAP); `name` may stand in for a real task ("detect") where a test needs one."""
 
     display_name = "Toy (one box per frame)"
+    recipe = {}  # its checkpoint holds no detector recipe
 
     def __init__(self, name: str = "toy") -> None:
         self.name = name

@@ -96,10 +96,12 @@ def test_the_model_chosen_in_the_models_panel_is_preselected(review_window):
     assert controller.show_predict_dialog().model_id == 1
 
 
-def test_a_failing_background_job_tells_why(qtbot, review_window):
+def test_a_failing_background_job_tells_why(qtbot, review_window, monkeypatch):
     """The real process path (`ethoframe predict` via JobRunner): here the model's checkpoint is
-    missing, so the job exits with an error that the dialog shows."""
+    missing, so the job exits with an error that the dialog shows (the child knows the toy task
+    from `child_site/sitecustomize.py`)."""
     window, controller = review_window
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent / "child_site"))
     dialog = controller.show_predict_dialog()
     dialog.set_scope("range")
     dialog.first_box.setValue(2)

@@ -20,6 +20,7 @@ def load_predictor(payload, device):
 class ToyReviewTask(DetectionTask):
     name = "toy"
     display_name = "Toy (brightness-scored boxes)"
+    recipe = {}  # its checkpoint holds no detector recipe
 
     def load_predictor(self, payload, device):
         return load_predictor(payload, device)

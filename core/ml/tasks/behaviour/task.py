@@ -5,6 +5,7 @@ its own predict and evaluate jobs (`jobs.py`, `evaluate.py`) instead of the fram
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from core.ml.tasks.task import ModelTask
@@ -15,6 +16,8 @@ class BehaviourTask(ModelTask):
     display_name = "Behaviour (ethogram)"
     key_metrics = ("val_macro_f1", "val_loss")
     whole_video = True
+    recipe = {"config": dict, "behaviours": list, "layout": dict, "n_exclusive": numbers.Integral, "pose_dims": numbers.Integral}
+    recipe_nested = {"config": {"backbone": str}, "layout": {"frame_dims": numbers.Integral, "crop_dims": numbers.Integral}}
 
     def options(self, options=None):
         from core.ml.tasks.behaviour.config import BehaviourConfig

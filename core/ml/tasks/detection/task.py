@@ -3,9 +3,14 @@ in, instances out, scored with COCO box (and mask) mAP (`core.ml.metrics.boxes`)
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from core.ml.tasks.task import FrameTask, finite
+
+RECIPE = {"backbone": str, "fpn_channels": numbers.Integral, "anchor_sizes": list, "aspect_ratios": list,
+          "representation": numbers.Integral, "min_size": numbers.Integral, "max_size": numbers.Integral,
+          "classes": list, "detections_per_img": numbers.Integral, "task": str}  # fmt: skip
 
 
 class DetectionTask(FrameTask):
@@ -14,6 +19,7 @@ class DetectionTask(FrameTask):
     key_metrics = ("val_box_map50", "val_box_map")
     has_preview = True
     masks = False
+    recipe = RECIPE
 
     def options(self, options=None):
         from core.ml.tasks.detection.config import DetectionConfig
@@ -66,6 +72,7 @@ class SegmentTask(DetectionTask):
     display_name = "Segment (masks)"
     key_metrics = ("val_mask_map50", "val_box_map50")
     masks = True
+    recipe = {**RECIPE, "mask_channels": numbers.Integral}
 
     def availability(self, project) -> str | None:
         if project.instances.count(source="user", kind="mask"):

@@ -15,6 +15,8 @@ class PoseTask(FrameTask):
     # ones; a median over the nodes found reads as excellent for a model that places 2 of 13.
     key_metrics = ("val_instances_found", "val_pck_10px", "val_oks_map")
     has_preview = True
+    recipe = {"config": dict, "skeleton": dict}
+    recipe_nested = {"config": {"backbone": str}, "skeleton": {"nodes": list}}
 
     def options(self, options=None):
         from core.ml.tasks.pose.config import PoseConfig
