@@ -15,11 +15,10 @@ from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap, QWh
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from core.domain import Instance, Skeleton
+from core.domain.palette import colour_for
 from gui.canvas.instance_item import InstanceItem
 from gui.canvas.tools.base import CanvasTool, ToolEvent
 from gui.canvas.tools.overlay import OverlayItem
-
-PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45")
 
 
 def frame_to_pixmap(frame: np.ndarray) -> QPixmap:
@@ -89,7 +88,7 @@ class FrameView(QGraphicsView):
             color = (
                 colors.get("track", {}).get(instance.track_id)
                 or colors.get("class", {}).get(instance.class_id)
-                or PALETTE[n % len(PALETTE)]
+                or colour_for(n)
             )
             skeleton = skeletons.get(instance.skeleton_id) if instance.skeleton_id is not None else None
             node_threshold = self.node_thresholds.get(instance.model_id) if instance.model_id is not None else None

@@ -13,10 +13,9 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.domain import Rle
-from core.domain.palette import TRACK_COLOURS
+from core.domain.palette import colour_for
 
 ENLARGED_SIDE = 640  # a clicked thumbnail, in pixels
-PALETTE = TRACK_COLOURS  # the one palette; training_dock reads it from here
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -45,7 +44,7 @@ def annotated_pixmap(image: np.ndarray, instances: list[dict[str, Any]], side: i
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     for n, instance in enumerate(instances):
-        colour = QColor(PALETTE[n % len(PALETTE)])
+        colour = QColor(colour_for(n))
         mask = _mask_array(instance.get("mask"))
         if mask is not None and mask.shape == (height, width):
             overlay = np.zeros((height, width, 4), np.uint8)

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.domain.palette import colour_for
 from core.ml.data.frame_store import FrameStore
 from core.project import Project
-from gui.training.annotated_image import PALETTE, ThumbnailGrid
+from gui.training.annotated_image import ThumbnailGrid
 from gui.worker import Background
 
 REDRAW_MS = 150  # steps arrive up to hundreds a second on a GPU: redraw at most this often
@@ -205,10 +206,10 @@ class TrainingDockWidget(QWidget):
     def _curve(self, plot: pg.PlotItem, name: str, index: int, width: float = 1.0) -> pg.PlotDataItem:
         key = (id(plot), name)
         if key not in self._curves:
-            pen = pg.mkPen(PALETTE[index % len(PALETTE)], width=width)
+            pen = pg.mkPen(colour_for(index), width=width)
             symbol = "o" if plot in (self.epoch_plot, self.metric_plot) else None
             self._curves[key] = plot.plot([], [], pen=pen, name=name, symbol=symbol, symbolSize=5, connect="finite",
-                                          symbolBrush=PALETTE[index % len(PALETTE)])  # fmt: skip
+                                          symbolBrush=colour_for(index))  # fmt: skip
         return self._curves[key]
 
     def _redraw(self) -> None:
