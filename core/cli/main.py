@@ -68,19 +68,6 @@ def describe_os_error(error: OSError) -> str:
     return f"{reason}: {' -> '.join(files)}" if files else reason
 
 
-def _database_error(error: BaseException, args: argparse.Namespace) -> str | None:
-    """One line for a database file SQLite could not read or write outside the store's
-    transactions (a backup, a check of the file); inside them the store says so itself, as a
-    `StorageError` or, for a shared project, a `ServerError` (both `ProjectError`s)."""
-    import sqlite3
-
-    if not isinstance(error, sqlite3.Error):
-        return None
-    where = getattr(args, "project", None)
-    place = f"the project database in {where}" if where is not None else "the project database"
-    return f"{place} could not be read or written: {error}"
-
-
 def _internal_error(error: BaseException, command: str) -> str:
     path = active_log_path()  # the traceback is logged there
     if path is None:  # no log file could be opened: the traceback gets a file of its own
@@ -115,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ETHOFRAME_DEBUG"):
             raise
         failure = error
-        message = _database_error(error, args) or _disk_full(error) or _internal_error(error, args.command)
+        message = _disk_full(error) or _internal_error(error, args.command)
     log.error("ethoframe %s: %s", args.command, message, exc_info=failure)
     hint = "" if "the details are in" in message else details_hint()
     print(f"ethoframe {args.command}: error: {message}{hint}", file=sys.stderr)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from core.project.errors import ProjectBusyError
+from core.project.errors import ProjectBusyError, StorageError
 from core.project.project import Project
 
 INTERACTIVE_WAIT_S = 1.5
@@ -32,7 +32,7 @@ def wait_for_write(project: Project, seconds: float = INTERACTIVE_WAIT_S) -> Non
         connection.execute("ROLLBACK")
     except sqlite3.OperationalError as error:
         if "locked" not in str(error) and "busy" not in str(error):
-            raise
+            raise StorageError(f"the project database {path} could not be written: {error}", str(error)) from error
         raise ProjectBusyError(
             "another job is writing this project (an import or a prediction): the edit was not made; "
             "repeat it when that job is done"
