@@ -95,6 +95,22 @@ def test_evaluation_reports_plain_figures(trained):
     assert held_out["evaluated_on"] == "held_out_events" and 0 < held_out["frames"] < report["frames"]
 
 
+def test_the_cli_predicts_and_evaluates_a_behaviour_model_through_its_task(trained, capsys):
+    from core.cli.main import main
+
+    project, model, _ = trained
+    folder = str(project.folder)
+    assert main(["predict", folder, "--model", str(model.id), "--device", "cpu"]) == 0
+    assert "predicted behaviour events for 2 subject(s)" in capsys.readouterr().out
+    assert main(["predict", folder, "--model", str(model.id), "--frames", "0:10"]) == 1
+    assert "predicts whole videos" in capsys.readouterr().err
+    assert main(["evaluate", folder, "--model", str(model.id), "--truth", "demo", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "(demo ground truth)" in out and "macro F1 frames" in out and "confusion" in out
+    assert main(["evaluate", folder, "--model", str(model.id), "--device", "cpu"]) == 0
+    assert "(held out events)" in capsys.readouterr().out
+
+
 def test_the_feature_cache_is_reused(trained):
     project, _, _ = trained
     adapter = build_adapter(project, FAST)
