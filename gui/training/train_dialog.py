@@ -192,8 +192,11 @@ class TrainDialog(QDialog):
         return args
 
     def accept(self) -> None:
+        """Train, unless the options are not the chosen task's (its message shown instead)."""
         try:
-            self.options()
+            options = self.options()
+            if self.task is not None:
+                registry.get(self.task).options({**options, "backbone": self.backbone_box.currentData()})
         except ValueError as error:
             self.grid.show_message(str(error))
             return

@@ -39,3 +39,18 @@ def test_a_registered_task_is_offered_and_trained_by_the_dialog(qtbot, project):
     without = TrainDialog(project)
     qtbot.addWidget(without)
     assert "count" not in _items(without) and list(_items(without)) == ["pose", "detect", "segment", "behaviour"]
+
+
+def test_options_the_chosen_task_does_not_know_keep_the_dialog_open_and_say_so(qtbot, project):
+    video = project.videos.add(Video("/data/arena.mp4", 30, 30.0, 64, 48, "f" * 64))
+    project.instances.add(Instance(video.id, 0, box=Box(1, 1, 10, 10)))
+    dialog = TrainDialog(project, last_task="detect")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.options_edit.setText("mode=topdown")  # a pose option
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.result() != dialog.DialogCode.Accepted
+    assert "unknown option(s) for detect: ['mode']" in dialog.grid.message.text()
+    dialog.options_edit.setText('augment={"rotate":5}')  # the old spelling of rotation is still read
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -93,6 +93,9 @@ class PoseConfig:
             raise ValueError(f"unknown pose option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if isinstance(augment, AugmentOptions):
             augment = asdict(augment)
+        both = [new for old, new in AUGMENT_ALIASES.items() if old in augment and new in augment]
+        if both:
+            raise ValueError(f"augmentation option {both[0]} given under both names: give {both[0]} only")
         augment = {AUGMENT_ALIASES.get(k, k): v for k, v in augment.items()}
         augment_known = {f.name for f in fields(AugmentOptions)}
         if set(augment) - augment_known:
