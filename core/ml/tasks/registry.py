@@ -27,14 +27,17 @@ BUILT_IN = (
 )
 
 _tasks: dict[str, ModelTask] = {}
+_loaded = False
 
 
 def _load() -> dict[str, ModelTask]:
-    if not _tasks:
+    global _loaded
+    if not _loaded:
         for entry in BUILT_IN:
             module, _, attribute = entry.partition(":")
             task = getattr(importlib.import_module(module), attribute)
             _tasks.setdefault(task.name, task)
+        _loaded = True
     return _tasks
 
 
