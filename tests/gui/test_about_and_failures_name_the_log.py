@@ -28,8 +28,9 @@ def window(qtbot):
 
 
 def help_action(window, text: str):
-    (help_menu,) = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"]
-    (action,) = [a for a in help_menu.actions() if a.text() == text]
+    """The action in the window's Help menu (its QMenu as the window keeps it: with PySide6 6.6
+    the wrapper `QAction.menu()` returns is deleted at once)."""
+    (action,) = [a for a in window.menus["&Help"].actions() if a.text() == text]
     return action
 
 
