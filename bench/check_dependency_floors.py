@@ -16,7 +16,9 @@ when the install, the imports or a test fails. Checked on 2026-12-02 with Python
 6.6.0, pyqtgraph 0.13.3, opencv-python-headless 4.8.0.76, pycocotools 2.0.7, sleap-io 0.5.8.
 Older sleap-io fails tests/core/interchange/test_slp.py: 0.2 has no structured points ("xy"),
 0.3 no `save_slp(verbose=)`, 0.4.0-0.5.7 cannot read back the file Ethoframe writes
-(KeyError: 'filename').
+(KeyError: 'filename'). With PySide6 6.6.0-6.7.0, tests/gui/test_every_action.py fails in its
+own set-up: `QAction.menu()` hands back an already deleted wrapper (the window never calls it);
+the window's other tests pass there.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ TESTS = [
     "tests/core/project/test_project_store.py",
     "tests/core/video/test_accuracy.py",
     "tests/gui/test_about_and_failures_name_the_log.py",
+    "tests/gui/test_main_window.py",
+    "tests/gui/review/test_predict_dialog.py",
 ]
 # Tests whose own set-up needs a newer release than Ethoframe does: PyAV 12 has no
 # `add_stream_from_template` (13 has), which only this test uses, to write a cut stream.
