@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.ml.tasks import registry
 from core.project import Project
 from core.runtime.log_file import with_details
 from core.workflows.review import PredictScope, frames_to_predict
@@ -46,13 +47,14 @@ IN_PROCESS_SCOPES: tuple[PredictScope, ...] = ("frame", "suggested")
 log = logging.getLogger(__name__)
 
 
-def predict_in_own_connection(location, video_id: int, model_id: int | None, frames: list[int] | None, emit, cancel) -> None:
-    """`predict_video` on a worker thread, with the thread's own connection to the project."""
-    from core.ml.jobs.predict_job import predict_video  # torch loads here, off the GUI thread
+def predict_in_own_connection(location, video_id: int, model_id: int, frames: list[int] | None, emit, cancel) -> None:
+    """The model's task predicts on a worker thread, with the thread's own connection to the
+    project (torch loads there, off the GUI thread)."""
     from core.project.location import open_project
 
     with open_project(location) as project:
-        predict_video(project, video_id, model_id, frames, emit=emit, cancel=cancel)
+        model = project.models.get(model_id)
+        registry.get(model.task).predict(project, model, video_id, frames=frames, emit=emit, cancel=cancel)
 
 
 class PredictDialog(QDialog):
@@ -124,6 +126,7 @@ class PredictDialog(QDialog):
 
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
+        self.model_box.currentIndexChanged.connect(lambda _index: self._set_running(self.is_running))
         close.rejected.connect(self.close)
         self.scopes["frame"].setChecked(True)
         self.refresh(model_id)
@@ -235,7 +238,8 @@ class PredictDialog(QDialog):
         self._worker_running = False
         if event.get("event") == "finished":
             self.progress.setValue(self.progress.maximum())
-            self.status.setText(f"Done: {event.get('instances', 0)} predictions on {event.get('frames', 0)} frames.")
+            made = f"{event['events']} behaviour events" if "events" in event else f"{event.get('instances', 0)} predictions"
+            self.status.setText(f"Done: {made} on {event.get('frames', 0)} frames." if "frames" in event else f"Done: {made}.")
         else:
             self.status.setText(f"Stopped: {event.get('frames', 0)} frames predicted (they are kept).")
         self._set_running(False)
@@ -254,6 +258,16 @@ class PredictDialog(QDialog):
         ready = self.model_box.count() > 0 and self.state.video_id is not None
         self.start_button.setEnabled(ready and not running)
         self.cancel_button.setEnabled(running)
+        whole_video = self._whole_video_task()  # behaviour: a model reads the whole video at once
         for widget in (self.model_box, *self.scopes.values(), self.first_box, self.last_box):
-            widget.setEnabled(not running)
-        self.scopes["suggested"].setEnabled(not running and self._has_suggestions)
+            widget.setEnabled(not running and (widget in (self.model_box, self.scopes["video"]) or not whole_video))
+        self.scopes["suggested"].setEnabled(not running and self._has_suggestions and not whole_video)
+        if whole_video and not self.scopes["video"].isChecked():
+            self.scopes["video"].setChecked(True)
+
+    def _whole_video_task(self) -> bool:
+        model = self.project.models.get(self.model_id) if self.model_id is not None else None
+        try:
+            return model is not None and registry.get(model.task).whole_video
+        except ValueError:  # a model of a task this version does not know: the job says so
+            return False

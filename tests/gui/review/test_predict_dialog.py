@@ -131,3 +131,26 @@ def test_the_whole_video_runs_in_the_background_process_and_streams_in(qtbot, re
     assert len(predicted_frames(window)) == 20 and dialog.progress.value() == 20
     qtbot.waitUntil(lambda: not controller.panel.busy)
     assert controller.panel.summary.text() == "20 frames to review"
+
+
+def test_a_whole_video_task_predicts_only_the_whole_video_through_its_task(qtbot, review_window, monkeypatch):
+    """A behaviour-like model: the dialog offers only "Whole video", and the run goes through
+    the model's task (here in this process), whose events reach the store."""
+    window, controller = review_window
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    import toy_review_task
+
+    model = window.project.models.add(ModelRecord("bouts", "toy-video", "models/bouts"))
+    with registry.registered(toy_review_task.WHOLE_VIDEO_TASK):
+        dialog = controller.show_predict_dialog()
+        dialog.model_box.setCurrentIndex(dialog.model_box.findData(model.id))
+        assert dialog.scope == "video" and dialog.scopes["video"].isEnabled()
+        assert not any(dialog.scopes[s].isEnabled() for s in ("frame", "range", "suggested"))
+        dialog.in_process = True
+        event = run_dialog(qtbot, dialog)
+        QThreadPool.globalInstance().waitForDone(10000)
+    assert event["event"] == "finished" and dialog.status.text() == "Done: 1 behaviour events."
+    (bout,) = window.project.events.in_video(window.state.video_id, source="predicted")
+    assert (bout.start_frame, bout.end_frame, bout.model_id) == (2, 6, model.id)
+    dialog.model_box.setCurrentIndex(dialog.model_box.findData(1))  # back to a frame model: every scope again
+    assert dialog.scopes["frame"].isEnabled()
