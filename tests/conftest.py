@@ -31,13 +31,18 @@ def shared_data() -> Path:
 
 # Test files whose `project` runs on both stores: SQLite, and a real PostgreSQL server.
 BOTH_BACKENDS = ("core/project/test_project_store.py", "core/project/test_prediction_queries.py", "core/project/test_team_", "core/edits/", "core/interchange/")
+# Of those, the ones whose PostgreSQL run is `slow`: the importers and exporters reach the database
+# only through the store, which the quick loop (`-m "not slow"`) still runs on both; their second
+# run (about 1 s each, a database of its own per test) is left to the full suite.
+SLOW_ON_POSTGRESQL = ("core/interchange/",)
 
 
 def pytest_generate_tests(metafunc) -> None:
     where = Path(str(metafunc.definition.fspath)).resolve().relative_to(Path(__file__).resolve().parent).as_posix()
     sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
     if "store_backend" in metafunc.fixturenames and where.startswith(BOTH_BACKENDS) and not sqlite_only:
-        metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
+        marks = [pytest.mark.slow] if where.startswith(SLOW_ON_POSTGRESQL) else []
+        metafunc.parametrize("store_backend", ["sqlite", pytest.param("postgresql", marks=marks)], indirect=True)
 
 
 @pytest.fixture(scope="session")
