@@ -19,6 +19,7 @@ def window(qtbot, tmp_path):
     return main
 
 
+@pytest.mark.slow
 def test_import_a_sleap_file_with_preview_then_export(qtbot, window, shared_data, tmp_path):
     dialog = window.show_import_dialog()
     dialog.set_path(str(shared_data / "sleap" / "clip.slp"))
@@ -55,6 +56,7 @@ def test_a_malformed_file_is_refused_and_nothing_changes(qtbot, window, tmp_path
     assert window.project.counts().instances_user == 0
 
 
+@pytest.mark.slow
 def test_reimport_preview_says_unchanged_and_export_picks_nwb_from_the_name(qtbot, window, shared_data, tmp_path):
     clip = str(shared_data / "sleap" / "clip.slp")
     dialog = window.show_import_dialog()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.cli.main import main
 from core.domain import Box, Instance
 from core.project import Project
@@ -69,6 +71,7 @@ def test_relink_a_moved_video_by_search_and_by_path(tmp_path, tiny_video, capsys
     assert "not the same video" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_with_a_nonzero_exit(tmp_path):
     """Through the installed entry point, as a user runs it: no traceback."""
     result = subprocess.run(

@@ -20,6 +20,7 @@ from core.project import Project
 ITERATIONS = {"*": 6, "real-dance.slp": 2, "real-clip.slp": 0}
 
 
+@pytest.mark.slow
 def test_mutated_files_of_every_format_import_valid_data_or_are_refused_in_one_line(tmp_path, data):
     started = time.perf_counter()
     report = run(ITERATIONS, seed=16, work=tmp_path, shared=data, time_limit=10.0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from core.cli import main as cli
 from core.interchange import export, import_file, preview_file
@@ -26,6 +27,7 @@ def test_the_same_sleap_file_twice_adds_nothing(data, tmp_path, new_project):
     assert project.counts().instances_user == 3000
 
 
+@pytest.mark.slow
 def test_an_updated_sleap_file_updates_what_changed(data, tmp_path, new_project):
     import sleap_io as sio
 
@@ -81,6 +83,7 @@ def test_boris_events_reimported_are_not_doubled(data, tmp_path, new_project, ca
     assert sum(len(project.events.in_video(v.id)) for v in project.videos.all()) == events
 
 
+@pytest.mark.slow
 def test_cli_dry_run_says_what_would_change_and_writes_nothing(data, tmp_path, capsys):
     folder = tmp_path / "flies"
     assert cli.main(["new", str(folder)]) == 0

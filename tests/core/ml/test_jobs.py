@@ -106,6 +106,7 @@ def test_cli_reports_bad_requests_in_one_line(project, tiny_video, capsys):
     assert project.training_runs.all() == []
 
 
+@pytest.mark.slow
 def test_resume_skips_the_frames_searched_before_even_where_nothing_was_found(project, labelled, toy_task):
     model = train(project, "toy", {}, TrainConfig(epochs=1))
     cancel = threading.Event()

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from core.ml.checkpoint import load_checkpoint
 from core.ml.events import collect
 from core.ml.trainer import TrainConfig, Trainer
@@ -33,6 +35,7 @@ class SlowValidation(ToyAdapter):
         return super().evaluate(model, device)
 
 
+@pytest.mark.slow
 def test_validation_keeps_to_its_share_of_a_time_budget(tmp_path):
     adapter = SlowValidation(epoch_s=0.02, eval_s=0.1)
     events = []
@@ -55,6 +58,7 @@ def test_warmup_is_a_small_share_of_the_steps_a_budget_affords(tmp_path):
 
 
 
+@pytest.mark.slow
 def test_no_early_stopping_in_the_first_half_of_a_time_budget(tmp_path):
     config = TrainConfig(epochs=1_000_000, minutes=0.05, lr=0.0, warmup_steps=0, patience=2, eval_share=0)
     flat = Trainer(ToyAdapter(), config, tmp_path, collect([])).fit()  # nothing improves at lr 0

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.domain import Box, Instance
 from core.edits import AddInstance, EditHistory, set_box
 from core.project import Project
@@ -47,6 +49,7 @@ def test_sigkill_mid_stream_loses_no_committed_edit(project, video):
         EditHistory(reopened).push(AddInstance(Instance(video.id, 0, box=Box(0, 0, 1, 1))))
 
 
+@pytest.mark.slow
 def test_gui_edits_and_a_prediction_job_share_the_project(project, video):
     job = _spawn("predictions", project, video.id)
     history = EditHistory(project)

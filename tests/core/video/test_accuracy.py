@@ -33,6 +33,7 @@ def scattered(n: int, seed: int = 0, k: int = 25) -> list[int]:
     return [i for i in picks if 0 <= i < n]
 
 
+@pytest.mark.slow
 def test_clip_keyframe_boundaries_exact() -> None:
     """Real H.264 (B-frames, keyframe every 250): 0, last, around keyframes, random jumps."""
     path = requires(SLEAP / "clip.mp4")

@@ -96,6 +96,7 @@ def test_the_model_chosen_in_the_models_panel_is_preselected(review_window):
     assert controller.show_predict_dialog().model_id == 1
 
 
+@pytest.mark.slow
 def test_a_failing_background_job_tells_why(qtbot, review_window, monkeypatch):
     """The real process path (`ethoframe predict` via JobRunner): here the model's checkpoint is
     missing, so the job exits with an error that the dialog shows (the child knows the toy task
@@ -114,6 +115,7 @@ def test_a_failing_background_job_tells_why(qtbot, review_window, monkeypatch):
     assert predicted_frames(window) == {3: pytest.approx(0.9), 7: pytest.approx(0.6), 12: pytest.approx(0.95), 15: pytest.approx(0.2)}
 
 
+@pytest.mark.slow
 def test_the_whole_video_runs_in_the_background_process_and_streams_in(qtbot, review_window, toy_model, monkeypatch):
     """The real path: `ethoframe predict --events-json` in a child process (which learns the toy
     task from `child_site/sitecustomize.py`), its progress drawn on the canvas as batches land."""

@@ -170,6 +170,7 @@ def _tracked_project(tmp_path, config=WORLD):
     return project
 
 
+@pytest.mark.slow
 def test_tracked_subjects_train_on_pose_features_alone_unless_video_is_asked_for(tmp_path):
     with _tracked_project(tmp_path) as project:
         adapter = build_adapter(project, FAST)

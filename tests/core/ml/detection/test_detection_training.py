@@ -62,6 +62,7 @@ def test_detector_trains_and_its_checkpoint_predicts(tiny_demo, tmp_path):
     assert predictor.score_threshold == 0.5 and predictor.predict([frames[keys[0]]], score_threshold=1.01) == [[]]
 
 
+@pytest.mark.slow
 def test_segmenter_trains_and_predicts_masks(tiny_demo, tmp_path):
     adapter = build_adapter(tiny_demo, {**FAST, "augment": {"rotation": 10.0}}, "segment")
     assert adapter.monitor == "val_mask_map"

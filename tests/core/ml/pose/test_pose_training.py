@@ -106,6 +106,7 @@ def test_a_horizontal_flip_swaps_symmetric_nodes(two_mice):
     assert torch.allclose(flipped.image, plain.image.flip(-1), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_single_animal_training_lowers_the_loss_and_round_trips_a_predictor(one_mouse, tmp_path):
     adapter = build_adapter(one_mouse, {**FAST, "mode": "single"})
     result, losses, events = _train(adapter, tmp_path, epochs=8)
@@ -129,6 +130,7 @@ def test_single_animal_training_lowers_the_loss_and_round_trips_a_predictor(one_
     assert 0 <= epoch["metrics"]["val_node_threshold"] <= 0.5 and 0 <= epoch["metrics"]["val_nodes_placed"] <= 1
 
 
+@pytest.mark.slow
 def test_top_down_training_lowers_the_loss_and_predicts_each_animal(two_mice, tmp_path):
     adapter = build_adapter(two_mice, FAST)
     result, losses, _ = _train(adapter, tmp_path, epochs=8)
