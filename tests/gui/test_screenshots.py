@@ -19,7 +19,7 @@ from core.demo.project import create_demo_project
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gui_windows import open_window  # noqa: E402
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]  # a demo each, saved for a person to look at
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
