@@ -11,7 +11,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
 
-from core.ml.tasks.behaviour.jobs import apply_thresholds, load_probabilities
+from core.ml.tasks import registry
+from core.ml.tasks.behaviour.jobs import apply_thresholds, load_probabilities, predicted_models
 from core.ml.tasks.behaviour.store import VideoProbabilities
 from core.project import Project
 from gui.state import AppState
@@ -89,6 +90,10 @@ class BehaviourStripWidget(QWidget):
         self.durations: dict[int, int] = {}
         self.colors: dict[int, str] = {}
         self.frame_count = 1
+        self.task = "behaviour"  # whose probabilities are shown: the newest model of this task (or of any that predicted)
+        self.model_box = QComboBox()  # one entry per task whose newest model predicted the video ("behaviour", "classify")
+        self.model_box.setObjectName("behaviour_strip_model")
+        self.model_label = QLabel("Model")
         self.subject_box = QComboBox()
         self.threshold = QSlider(Qt.Orientation.Horizontal)
         self.threshold.setRange(0, 100)
@@ -100,7 +105,7 @@ class BehaviourStripWidget(QWidget):
         self.apply_button = QPushButton("Apply to the timeline")
         self.strips = ProbabilityStrips(self)
         controls = QHBoxLayout()
-        for widget in (QLabel("Subject"), self.subject_box, QLabel("Threshold"), self.threshold, self.threshold_label,
+        for widget in (self.model_label, self.model_box, QLabel("Subject"), self.subject_box, QLabel("Threshold"), self.threshold, self.threshold_label,
                        QLabel("Min. duration"), self.min_duration, self.apply_button):  # fmt: skip
             controls.addWidget(widget)
         layout = QVBoxLayout(self)
@@ -108,6 +113,7 @@ class BehaviourStripWidget(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.strips, 1)
         self.subject_box.currentIndexChanged.connect(self._subject_chosen)
+        self.model_box.currentIndexChanged.connect(self._model_chosen)
         self.threshold.valueChanged.connect(self._threshold_moved)
         self.min_duration.valueChanged.connect(self._duration_changed)
         self.apply_button.clicked.connect(self.apply)
@@ -118,9 +124,21 @@ class BehaviourStripWidget(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Load the newest behaviour model's probabilities for the current video, if any."""
+        """Load the probabilities for the current video of the newest model of the chosen task
+        (behaviour first), or of the first task whose newest model predicted it, if any."""
         video_id = self.state.video_id
-        self.result = load_probabilities(self.project, video_id) if video_id is not None else None
+        models = predicted_models(self.project, video_id) if video_id is not None else []
+        chosen = next((m for m in models if m.task == self.task), models[0] if models else None)
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        for model in models:
+            self.model_box.addItem(f"{registry.get(model.task).display_name}: {model.name}", model.task)
+        if chosen is not None:
+            self.model_box.setCurrentIndex(models.index(chosen))
+        self.model_box.blockSignals(False)
+        for widget in (self.model_label, self.model_box):
+            widget.setVisible(len(models) > 1)
+        self.result = load_probabilities(self.project, video_id, chosen.id) if chosen is not None else None
         self.colors = {b.id: b.color for b in self.project.behaviours.all()}
         names = {t.id: t.name for t in self.project.tracks.all()}
         self.subject_box.blockSignals(True)
@@ -150,6 +168,12 @@ class BehaviourStripWidget(QWidget):
             widget.blockSignals(False)
         self._show_threshold(limits[row])
         self.strips.update()
+
+    def _model_chosen(self, index: int) -> None:
+        task = self.model_box.itemData(index)
+        if task and task != self.task:
+            self.task = task
+            self.refresh()
 
     def _subject_chosen(self, index: int) -> None:
         self.subject_row = max(index, 0)

@@ -60,3 +60,34 @@ def test_an_exclusive_threshold_of_zero_reads_most_likely_wins(window):
     assert strips.threshold_label.text() == "most likely (walk)"
     strips.threshold.setValue(60)
     assert strips.threshold_label.text() == "0.60 (walk)"
+
+
+def test_a_frame_classifier_and_a_behaviour_model_each_have_their_strips_and_events(qtbot, tmp_path, tiny_video):
+    from core.domain import BehaviourEvent
+
+    with Project.create(tmp_path / "two") as project:
+        (video,) = add_videos(project, [tiny_video])
+        walk, rest = project.behaviours.add(Behaviour("walk", "w")), project.behaviours.add(Behaviour("rest", "r"))
+        p_walk = np.array([0.9] * 8 + [0.55] * 4 + [0.1] * 8, dtype=np.float32)
+        for n, (task, subject) in enumerate((("behaviour", 7), ("classify", None))):
+            model = project.models.add(ModelRecord(f"{task} {n + 1}", task, f"models/{task}-00{n + 1}"))
+            probabilities = np.stack([p_walk, 1 - p_walk], axis=1)[None]
+            VideoProbabilities(video.id, [walk.id, rest.id], ["walk", "rest"], [False, False], [subject], probabilities,
+                               exclusive=False, n_exclusive=0, min_duration=1, model_id=model.id,
+                               ).save(probabilities_path(project, model, video.id))  # fmt: skip
+        behaviour_id = project.models.newest("behaviour").id
+        project.events.add(BehaviourEvent(video.id, walk.id, 0, 5, None, source="predicted", model_id=behaviour_id))
+    window = MainWindow(tmp_path / "two")
+    qtbot.addWidget(window)
+    window.show()
+    strips = window.panels.behaviour_strips
+    assert strips.model_box.count() == 2 and strips.model_box.isVisible()
+    assert strips.task == "behaviour" and strips.result.model_id == behaviour_id  # the behaviour model's first
+    strips.model_box.setCurrentIndex(1)
+    classify = window.project.models.newest("classify")
+    assert strips.task == "classify" and strips.result.model_id == classify.id and strips.result.subjects == [None]
+    assert strips.subject_box.itemText(0) == "whole frame"
+    written = strips.apply()
+    events = window.project.events.in_video(window.state.video_id, source="predicted")
+    assert written == sum(e.model_id == classify.id for e in events) > 0
+    assert [e.model_id for e in events if e.model_id != classify.id] == [behaviour_id]  # the behaviour model's stays

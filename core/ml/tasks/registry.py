@@ -3,7 +3,7 @@
 tasks for `--task` or the Train dialog stays cheap, and `ethoframe info` never imports a model).
 
     registry.get("pose").build_adapter(project, options)
-    registry.names()                     # ("pose", "detect", "segment", "behaviour", ...)
+    registry.names()                     # ("pose", "detect", "segment", "behaviour", "classify", ...)
     registry.register(MyTask())          # a plug-in's or a test's task, next to the built-in ones
 
 Adding a task: a folder under `core/ml/tasks/` whose `task.py` defines its `ModelTask`
@@ -24,6 +24,7 @@ BUILT_IN = (
     "core.ml.tasks.detection.task:DETECT",
     "core.ml.tasks.detection.task:SEGMENT",
     "core.ml.tasks.behaviour.task:BEHAVIOUR",
+    "core.ml.tasks.classify.task:CLASSIFY",
 )
 
 _tasks: dict[str, ModelTask] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -43,11 +44,19 @@ class EventTable:
                     self._db.note_change(Change("events", video_id, predicted=any(e.source == "predicted" for e in events)))
         return len(rows)
 
-    def replace_predicted(self, video_id: int, events: list[BehaviourEvent]) -> int:
-        """Swap every predicted event of a video (of any model) for `events`, in one
-        transaction; the user's own events stay. Returns how many were written."""
+    def replace_predicted(self, video_id: int, events: list[BehaviourEvent], model_ids: Iterable[int] | None = None,
+                          unattributed: bool = True) -> int:  # fmt: skip
+        """Swap predicted events of a video for `events`, in one transaction; the user's own
+        events stay. Which go: every predicted event (`model_ids` None), or those of the models
+        `model_ids` (a task's models, so another task's predictions on the video stay), plus
+        those of no model (`unattributed`: older predictions, or of a deleted model). Returns
+        how many were written."""
+        condition = (_E.c.video_id == video_id) & (_E.c.source == "predicted")
+        if model_ids is not None:
+            ours = _E.c.model_id.in_(sorted(set(model_ids)))
+            condition &= or_(ours, _E.c.model_id.is_(None)) if unattributed else ours
         with self._db.transaction() as connection:
-            removed = connection.execute(delete(_E).where(_E.c.video_id == video_id, _E.c.source == "predicted")).rowcount
+            removed = connection.execute(delete(_E).where(condition)).rowcount
             if removed:
                 self._db.note_change(Change("events", video_id, predicted=True))
             return self.add_many(events)

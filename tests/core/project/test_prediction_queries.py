@@ -104,6 +104,23 @@ def test_events_replace_predicted_swaps_only_the_videos_predicted_events(project
     assert [e.id for e in project.events.in_video(video.id)] == [coded.id]
 
 
+def test_events_replace_predicted_of_some_models_keeps_the_other_models_events(project, video, catalog, models):
+    groom = catalog["groom"].id
+    one, two = models
+    coded = project.events.add(BehaviourEvent(video.id, groom, 0, 10))
+    project.events.add_many([BehaviourEvent(video.id, groom, s, s + 5, source="predicted", model_id=m)
+                             for s, m in ((20, one.id), (40, two.id), (60, None))])  # fmt: skip
+    fresh = [BehaviourEvent(video.id, groom, 80, 90, source="predicted", model_id=one.id)]
+
+    assert project.events.replace_predicted(video.id, fresh, model_ids=[one.id], unattributed=False) == 1
+    starts = lambda: sorted((e.start_frame, e.model_id) for e in project.events.in_video(video.id, source="predicted"))  # noqa: E731
+    assert starts() == [(40, two.id), (60, None), (80, one.id)]  # model two's and the unattributed one stay
+    assert project.events.replace_predicted(video.id, [], model_ids=[one.id]) == 0  # unattributed (default): no model's go too
+    assert starts() == [(40, two.id)]
+    assert project.events.replace_predicted(video.id, [], model_ids=[]) == 0 and starts() == [(40, two.id)]
+    assert [e.id for e in project.events.in_video(video.id, source="user")] == [coded.id]
+
+
 def test_highest_score_reads_the_videos_predictions_only(project, video, models):
     assert project.instances.highest_score(video.id) is None
     project.instances.add_many([_prediction(video.id, 0, score=0.4), _prediction(video.id, 1, score=None)])

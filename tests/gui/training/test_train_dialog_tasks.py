@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from core.domain import Box, Instance, Video
+from core.domain import Behaviour, BehaviourEvent, Box, Instance, Track, Video
 from core.ml.tasks import registry
 from gui.training.train_dialog import TrainDialog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "core" / "ml" / "registry_task"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from count_task import COUNT  # noqa: E402
+from video_files import write_test_video  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -38,7 +40,35 @@ def test_a_registered_task_is_offered_and_trained_by_the_dialog(qtbot, project):
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     without = TrainDialog(project)
     qtbot.addWidget(without)
-    assert "count" not in _items(without) and list(_items(without)) == ["pose", "detect", "segment", "behaviour"]
+    assert "count" not in _items(without) and list(_items(without)) == ["pose", "detect", "segment", "behaviour", "classify"]
+
+
+def _item(dialog: TrainDialog, task: str):
+    index = next(i for i in range(dialog.task_box.count()) if dialog.task_box.itemData(i) == task)
+    return dialog.task_box.model().item(index)
+
+
+def test_frame_classification_is_offered_once_whole_frame_events_of_two_behaviours_are_coded(qtbot, project, tmp_path):
+    from core.workflows.videos import add_videos
+
+    (video,) = add_videos(project, [write_test_video(tmp_path / "arena.mp4", frames=220)])
+    walk, rest = project.behaviours.add(Behaviour("walk", "w")), project.behaviours.add(Behaviour("rest", "r"))
+    track = project.tracks.add(Track("mouse 1"))
+    project.events.add_many([BehaviourEvent(video.id, walk.id, 0, 40, track.id), BehaviourEvent(video.id, rest.id, 41, 90, track.id),
+                             BehaviourEvent(video.id, walk.id, 100, 140, None)])  # fmt: skip
+    dialog = TrainDialog(project)
+    qtbot.addWidget(dialog)
+    assert _items(dialog)["classify"] == "Frame classification (whole frame, from pixels)"
+    item = _item(dialog, "classify")
+    assert not item.isEnabled() and "whole frame" in item.toolTip() and "No subject" in item.toolTip()
+    assert _item(dialog, "behaviour").isEnabled()  # per-animal events train the behaviour task
+
+    project.events.add(BehaviourEvent(video.id, rest.id, 141, 200, None))
+    dialog = TrainDialog(project, last_task="classify")
+    qtbot.addWidget(dialog)
+    assert _item(dialog, "classify").isEnabled() and dialog.task == "classify"
+    assert dialog.arguments()[:2] == ["--task", "classify"]
+    assert "101 coded frames of walk, rest" in dialog.grid.message.text()  # the whole-frame events only
 
 
 def test_options_the_chosen_task_does_not_know_keep_the_dialog_open_and_say_so(qtbot, project):

@@ -67,7 +67,8 @@ class BehaviourAdapter:
     monitor = "val_macro_f1"
     monitor_mode = "max"
 
-    def __init__(self, project, options: dict[str, Any] | None = None, progress=None, cancel=None) -> None:
+    def __init__(self, project, options: dict[str, Any] | None = None, progress=None, cancel=None, task: str = "behaviour") -> None:
+        self.task = task  # the model task it trains for ("classify": whole-frame events only), its checkpoints' `task`
         self.config = config = BehaviourConfig.from_options(options)
         self.labels: BehaviourLabels = load_behaviour_labels(project, config)
         self.warnings = list(self.labels.warnings)

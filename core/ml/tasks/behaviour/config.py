@@ -25,7 +25,9 @@ Options (all optional, `--option KEY=VALUE` on the command line):
   `class_weight_power` (1: inverse frequency, 0: none);
 - self-training (`pseudo_labels.py`): `pseudo_labels` (true/false), `pseudo_threshold`,
   `pseudo_weight`, `pseudo_after` and `pseudo_every` (validation passes);
-- post-processing defaults stored with the model: `min_duration` (frames).
+- post-processing defaults stored with the model: `min_duration` (frames);
+- `subjects`: which coded events train ("all": per-subject ones and those of the whole frame;
+  "frame": only those coded for the whole frame, no subject: the `classify` task forces it).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class BehaviourConfig:
     pseudo_after: int = 10
     pseudo_every: int = 5
     min_duration: int = 5
+    subjects: str = "all"
     seed: int = 0
 
     @classmethod
@@ -97,6 +100,8 @@ class BehaviourConfig:
         if config.backbone not in VIDEO_BACKBONES:  # another would fall back, or change the feature width
             raise ValueError(f"backbone is one of {', '.join(VIDEO_BACKBONES)} for behaviour (video features "
                              f"{FEATURE_CHANNELS} wide), not {config.backbone!r}")  # fmt: skip
+        if config.subjects not in ("all", "frame"):
+            raise ValueError(f"subjects is 'all' or 'frame', not {config.subjects!r}")
         if not (config.video or config.pose):
             raise ValueError("the behaviour task needs at least one input: video or pose")
         return config

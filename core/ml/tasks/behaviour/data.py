@@ -98,7 +98,7 @@ def load_behaviour_labels(project, config: BehaviourConfig) -> BehaviourLabels:
             warnings.append(f"video {video.id} ({video.path}) cannot be found: its {len(user_events)} events are left out (relink it)")
             continue
         for event in user_events:
-            if event.behaviour_id not in by_id:
+            if event.behaviour_id not in by_id or (config.subjects == "frame" and event.subject_id is not None):
                 continue
             if event.end_frame is None:
                 skipped_open += 1
@@ -116,6 +116,11 @@ def load_behaviour_labels(project, config: BehaviourConfig) -> BehaviourLabels:
         warnings.append(f"{skipped_outside} event(s) lie entirely outside their video: they are left out")
     if cut:
         warnings.append(f"{cut} event(s) reach past the ends of their video: they are cut at its last frame")
+    if not events and warnings:  # events there were, but none could be read (a missing video, open events)
+        raise TrainingDataError("no coded event can train a model: " + "; ".join(warnings))
+    if not events and config.subjects == "frame":
+        raise TrainingDataError("no events are coded for the whole frame: code some bouts with no subject (the timeline's "
+                                "whole-frame row) before training a frame classifier")  # fmt: skip
     if not events:
         raise TrainingDataError("no behaviour events are coded: code some bouts on the timeline before training a behaviour model")
 

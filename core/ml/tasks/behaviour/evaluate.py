@@ -93,10 +93,11 @@ def _joined(parts: Truth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def evaluate_behaviour(project: Project, model_id: int | None = None, device: str = "auto", thresholds: Thresholds = None,
                        min_duration: Durations = None, emit: Emit = lambda _e: None,
-                       truth: TruthSource | None = None) -> dict[str, Any]:  # fmt: skip
-    """Scores of a behaviour model (default: the newest) on the held-out coded frames, or against
-    `truth` on every frame the user did not code; predicts videos it has not predicted yet."""
-    model = behaviour_model(project, model_id)
+                       truth: TruthSource | None = None, task: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Scores of a behaviour-machinery model (default: the newest of `task`, itself by default
+    "behaviour") on the held-out coded frames, or against `truth` on every frame the user did not
+    code; predicts videos it has not predicted yet."""
+    model = behaviour_model(project, model_id, task)
     state = model.config.get("adapter", {})
     names = [b["name"] for b in state.get("behaviours", [])]
     video_ids = sorted({e.video_id for v in project.videos.all() for e in project.events.in_video(v.id, source="user")})
@@ -129,7 +130,7 @@ def evaluate_behaviour(project: Project, model_id: int | None = None, device: st
         for name, f, e in zip(names, frames, events)
     }  # fmt: skip
     report: dict[str, Any] = {
-        "model_id": model.id, "task": "behaviour", "evaluated_on": source, "frames": int(valid.sum()),
+        "model_id": model.id, "task": model.task, "evaluated_on": source, "frames": int(valid.sum()),
         "exclusive": bool(state.get("n_exclusive")), "macro_f1_frame": macro_f1(frames), "macro_f1_event": macro_f1(events),
         "per_behaviour": per_behaviour,
     }  # fmt: skip

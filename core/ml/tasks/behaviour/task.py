@@ -18,6 +18,9 @@ class BehaviourTask(ModelTask):
     whole_video = True
     recipe = {"config": dict, "behaviours": list, "layout": dict, "n_exclusive": numbers.Integral, "pose_dims": numbers.Integral}
     recipe_nested = {"config": {"backbone": str}, "layout": {"frame_dims": numbers.Integral, "crop_dims": numbers.Integral}}
+    # Whether predicting replaces a video's predicted events of no model too (older predictions,
+    # from before events named their model, or of a deleted model) besides this task's models'.
+    replaces_unattributed = True
 
     def options(self, options=None):
         from core.ml.tasks.behaviour.config import BehaviourConfig
@@ -33,27 +36,31 @@ class BehaviourTask(ModelTask):
     def build_adapter(self, project, options=None):
         from core.ml.tasks.behaviour import build_adapter
 
-        return build_adapter(project, options)
+        return build_adapter(project, options, task=self.name)
 
     def load_predictor(self, payload: dict[str, Any], device):
         from core.ml.tasks.behaviour import load_predictor
 
-        return load_predictor(payload, device)
+        return load_predictor(payload, device, task=self.name)
 
     def preview_text(self, project, options=None) -> str:
         """What the task will learn from the coded events, with any problem in them, in words
         (behaviour models have no image augmentation to show)."""
         from core.ml.tasks.behaviour.jobs import check_behaviour_data
 
-        return behaviour_summary(check_behaviour_data(project))
+        return behaviour_summary(check_behaviour_data(project, self._checked_options(options)))
+
+    def _checked_options(self, options=None) -> dict[str, Any] | None:
+        """The options `preview_text` checks the coded events with (none: the defaults)."""
+        return None
 
     def predict(self, project, model, video_id, *, frames=None, batch_size=8, device="auto", resume=False,
                 emit=lambda _e: None, cancel=None):  # fmt: skip
         from core.ml.tasks.behaviour.jobs import predict_behaviour
 
         if frames is not None:
-            raise ValueError("a behaviour model predicts whole videos: leave out --frames")
-        return predict_behaviour(project, model.id, video_id, emit, cancel, device=device)
+            raise ValueError(f"a {self.name} model predicts whole videos: leave out --frames")
+        return predict_behaviour(project, model.id, video_id, emit, cancel, device=device, task=self.name)
 
     def describe_video(self, summary) -> str:
         return f"{summary.events} predicted behaviour events for {summary.subjects} subject(s) ({summary.seconds:.1f} s)"
@@ -63,12 +70,12 @@ class BehaviourTask(ModelTask):
         from core.ml.tasks.behaviour.evaluate import evaluate_behaviour
 
         if node_threshold is not None:
-            raise ValueError("a behaviour model has no node threshold: leave out --node-threshold")
-        return evaluate_behaviour(project, model.id, device=device, emit=emit, truth=truth)
+            raise ValueError(f"a {self.name} model has no node threshold: leave out --node-threshold")
+        return evaluate_behaviour(project, model.id, device=device, emit=emit, truth=truth, task=self.name)
 
     def describe_report(self, report: dict[str, Any], threshold_given: bool = False) -> list[str]:
         where = str(report["evaluated_on"]).replace("_", " ")
-        lines = [f"model {report['model_id']} (behaviour), on {report['frames']} frames ({where}):",
+        lines = [f"model {report['model_id']} ({report['task']}), on {report['frames']} frames ({where}):",
                  f"  macro F1 frames {report['macro_f1_frame']:.3f}   events {report['macro_f1_event'] or 0:.3f}",
                  f"  {'behaviour':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'event F1':>10}{'frames':>8}"]  # fmt: skip
         for name, s in report["per_behaviour"].items():
