@@ -58,12 +58,16 @@ class DemoTruth:
 
     def behaviour_frames(self, project: Project, video_id: int) -> dict[int | None, dict[str, np.ndarray]]:
         """Each tracked mouse's behaviours, for those of the demo's behaviours the project has;
-        the project's tracks, in id order, are the world's animals."""
+        the project's tracks, in id order, are the world's animals. In a world of one mouse its
+        behaviours are also the whole frame's (subject None: what a frame classifier learns)."""
         tracks = sorted(t.id for t in project.tracks.all())
         if len(tracks) != len(self.truth.track_ids):
             return {}
         names = [b.name for b in project.behaviours.all() if b.name in BEHAVIOUR_NAMES]
-        return {
+        frames: dict[int | None, dict[str, np.ndarray]] = {
             track: {name: self.truth.behaviour[:, k] == BEHAVIOUR_NAMES.index(name) for name in names}
             for k, track in enumerate(tracks)
         }
+        if len(tracks) == 1:
+            frames[None] = frames[tracks[0]]
+        return frames
