@@ -1,4 +1,4 @@
-"""What a task (pose, detect, segment, behaviour...) provides to the shared trainer.
+"""What a task (pose, detect, segment, behaviour, classify...) provides to the shared trainer.
 
 The trainer owns the loop (device, mixed precision, schedule, checkpoints, early stopping,
 events, cancel, DistributedDataParallel); a task owns its data, its model and its metrics.

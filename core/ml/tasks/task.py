@@ -1,4 +1,4 @@
-"""What one model task (pose, detect, segment, behaviour, or a test's own) is to the rest of the
+"""What one model task (pose, detect, segment, behaviour, classify, or a test's own) is to the rest of the
 house: everything the CLI, the jobs and the Train dialog need to know about it, in one object
 the registry (`core.ml.tasks.registry`) hands out by name. None of them branch on a task name.
 

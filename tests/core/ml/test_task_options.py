@@ -11,7 +11,7 @@ import pytest
 from core.ml.tasks import registry
 
 
-@pytest.mark.parametrize("name", ["pose", "detect", "segment", "behaviour"])
+@pytest.mark.parametrize("name", ["pose", "detect", "segment", "behaviour", "classify"])
 def test_options_are_a_dataclass_and_unknown_ones_are_refused(name):
     task = registry.get(name)
     options = task.options({"batch_size": 3})
