@@ -160,3 +160,16 @@ def test_classify_evaluates_on_held_out_whole_frame_events(classified, capsys):
     assert main(["evaluate", str(folder), "--model", str(model.id), "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert f"model {model.id} (classify)" in out and "(held out events)" in out and "macro F1 frames" in out
+
+
+def test_in_a_one_mouse_demo_world_the_truth_says_what_the_whole_frame_does(tmp_path):
+    from core.demo.truth_source import DemoTruth
+
+    world = WorldConfig(width=96, height=72, seconds=1, n_animals=1, seed=1)
+    with create_demo_project(tmp_path / "one", world, labeled_frames=4) as project:
+        video_id = project.videos.all()[0].id
+        frames = DemoTruth.of(project).behaviour_frames(project, video_id)
+        (track,) = [t.id for t in project.tracks.all()]
+        assert set(frames) == {track, None} and all((frames[None][n] == frames[track][n]).all() for n in frames[track])
+    with create_demo_project(tmp_path / "two", WORLD, labeled_frames=4) as project:  # two mice: no whole-frame truth
+        assert None not in DemoTruth.of(project).behaviour_frames(project, project.videos.all()[0].id)
