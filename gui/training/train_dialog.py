@@ -5,6 +5,8 @@ the `ethoframe train` command line the dialog stands for."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any
 
 from PySide6.QtGui import QStandardItemModel
@@ -98,8 +100,7 @@ class TrainDialog(QDialog):
         self.unit_box = QComboBox(objectName="train_unit")
         self.unit_box.addItems(["minutes", "epochs"])
         self.options_edit = QLineEdit(options_text, objectName="train_options")
-        self.options_edit.setPlaceholderText("task options, e.g. batch_size=4 target_size=48")
-        self.options_edit.setToolTip("key=value pairs passed to the task as --option (see the task's documentation)")
+        self.options_edit.setPlaceholderText("task options, e.g. batch_size=4")
 
         length = QHBoxLayout()
         length.addWidget(self.preset_box, 1)
@@ -135,6 +136,8 @@ class TrainDialog(QDialog):
         self.amount.valueChanged.connect(self._custom)
         self.unit_box.currentIndexChanged.connect(self._custom)
         self.task_box.currentIndexChanged.connect(self.refresh_preview)
+        self.task_box.currentIndexChanged.connect(self._describe_options)
+        self._describe_options()
         self.shuffle_button.clicked.connect(self.refresh_preview)
         self.options_edit.editingFinished.connect(self.refresh_preview)
         self.refresh_preview()
@@ -155,6 +158,13 @@ class TrainDialog(QDialog):
         self.ok_button.setEnabled(chosen is not None)
         if chosen is None:
             self.ok_button.setToolTip("label some frames first: " + "; ".join(filter(None, self.availability.values())))
+
+    def _describe_options(self) -> None:
+        """The options field's tooltip names the options the chosen task knows."""
+        name = self.task_box.currentData()
+        known = option_names(registry.get(name)) if name is not None else []
+        listed = f": {', '.join(known)}" if known else " (see the task's documentation)"
+        self.options_edit.setToolTip(f"key=value pairs passed to the task as --option{listed}")
 
     def _apply_preset(self) -> None:
         minutes = self.preset_box.currentData()
@@ -231,3 +241,11 @@ class TrainDialog(QDialog):
         else:
             self.grid.show_message("no training samples")
 
+
+def option_names(task) -> list[str]:
+    """The names of the options `task` takes (its options dataclass's fields), sorted."""
+    try:
+        defaults = task.options({})
+    except ValueError:
+        return []
+    return sorted(f.name for f in dataclasses.fields(defaults)) if dataclasses.is_dataclass(defaults) else []

@@ -84,3 +84,14 @@ def test_options_the_chosen_task_does_not_know_keep_the_dialog_open_and_say_so(q
     dialog.options_edit.setText('augment={"rotate":5}')  # the old spelling of rotation is still read
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_options_field_names_the_chosen_tasks_options(qtbot, project):
+    video = project.videos.add(Video("/data/arena.mp4", 30, 30.0, 64, 48, "f" * 64))
+    project.instances.add(Instance(video.id, 0, box=Box(1, 1, 10, 10)))
+    dialog = TrainDialog(project, last_task="detect")
+    qtbot.addWidget(dialog)
+    tip = dialog.options_edit.toolTip()
+    assert "target_size" in tip and "crop_size" not in tip  # detection's own options
+    dialog.task_box.setCurrentIndex(dialog.task_box.findData("pose"))  # not trainable here, still described
+    assert "crop_size" in dialog.options_edit.toolTip() and "target_size" not in dialog.options_edit.toolTip()
