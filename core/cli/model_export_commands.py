@@ -20,19 +20,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export-model", help="export a trained pose model as ONNX or TorchScript, with a JSON card")
     export.add_argument("project", type=project_location)
     export.add_argument("out", type=Path, metavar="OUT", help="OUT.onnx (ONNX) or OUT.pt (TorchScript); the card goes to OUT.json")
-    export.add_argument("--model", type=int, help="model id (default: the newest pose model)")
+    export.add_argument("--model", type=int, help="model id (default: the newest model that can be exported: pose)")
     export.add_argument("--format", choices=("onnx", "torchscript"), help="default: from OUT's suffix")
     export.set_defaults(run=run_export_model)
 
 
 def run_export_model(args: argparse.Namespace) -> int:
-    from core.ml.export_onnx import export_model
+    from core.ml.tasks import registry
 
+    exportable = [task.name for task in registry.tasks() if task.exportable]
     with open_project(args.project) as project:
-        model = project.models.get(args.model) if args.model is not None else project.models.newest("pose")
+        if args.model is not None:
+            model = project.models.get(args.model)
+        else:  # the newest model of a task that can be exported
+            model = max((m for m in project.models.all() if m.task in exportable), key=lambda m: m.id, default=None)
         if model is None:
-            raise ValueError("this project has no trained pose model yet: train one first (ethoframe train --task pose)")
-        files = export_model(project, model.id, args.out, args.format)
+            raise ValueError(f"this project has no trained model to export yet ({' or '.join(exportable)}): train one first")
+        files = registry.get(model.task).export_model(project, model, args.out, args.format)
     print(f"exported model {model.id} ({model.name}): " + ", ".join(map(str, files)))
     return 0
 

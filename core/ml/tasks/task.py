@@ -52,6 +52,8 @@ class ModelTask:
     has_preview: ClassVar[bool] = False
     # Whether a model predicts a whole video at once (no `--frames`, no `--resume`).
     whole_video: ClassVar[bool] = False
+    # Whether `export_model` writes its models as ONNX or TorchScript (`ethoframe export-model`).
+    exportable: ClassVar[bool] = False
     # What a checkpoint's recipe (its `adapter` state) must hold, key -> type, checked before
     # anything is built from it (`core.ml.checkpoint_checks`); `recipe_nested` for its mappings.
     recipe: ClassVar[dict[str, Any]] = {}
@@ -87,6 +89,13 @@ class ModelTask:
     def preview_text(self, project: Project, options: dict[str, Any] | None = None) -> str:
         """What the dialog's preview area says for a task without image samples."""
         return f"{self.display_name}: no augmented samples to preview."
+
+    # --- export -----------------------------------------------------------------------------------
+
+    def export_model(self, project: Project, model: ModelRecord, out, format: str | None = None) -> list:
+        """Write `model` as ONNX or TorchScript to `out` with its JSON card (when `exportable`);
+        returns the files written."""
+        raise ValueError(f"model {model.id} is a {self.name} model: {self.display_name} models cannot be exported yet")
 
     # --- prediction and evaluation ----------------------------------------------------------------
 

@@ -166,5 +166,7 @@ def test_only_pose_models_are_exported(tmp_path, capsys):
     with Project.open(tmp_path / "p") as project:
         project.models.add(ModelRecord("boxes", "detect", "models/detect-001", {}, {}))
     assert cli.main(["export-model", str(tmp_path / "p"), "--model", "1", str(tmp_path / "m.onnx")]) == 1
-    assert "exports pose models" in capsys.readouterr().err
+    assert "model 1 is a detect model: Detect (boxes) models cannot be exported yet" in capsys.readouterr().err
     assert not (tmp_path / "m.onnx").exists() and not (tmp_path / "m.json").exists()
+    assert cli.main(["export-model", str(tmp_path / "p"), str(tmp_path / "m.onnx")]) == 1  # no exportable model at all
+    assert "no trained model to export yet (pose)" in capsys.readouterr().err

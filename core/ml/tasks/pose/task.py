@@ -15,8 +15,14 @@ class PoseTask(FrameTask):
     # ones; a median over the nodes found reads as excellent for a model that places 2 of 13.
     key_metrics = ("val_instances_found", "val_pck_10px", "val_oks_map")
     has_preview = True
+    exportable = True
     recipe = {"config": dict, "skeleton": dict}
     recipe_nested = {"config": {"backbone": str}, "skeleton": {"nodes": list}}
+
+    def export_model(self, project, model, out, format=None) -> list:
+        from core.ml.export_onnx import export_model
+
+        return export_model(project, model.id, out, format)
 
     def options(self, options=None):
         from core.ml.tasks.pose.config import PoseConfig
