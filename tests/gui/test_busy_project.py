@@ -19,6 +19,7 @@ from gui_windows import demo_window  # noqa: E402
 pytestmark = pytest.mark.gui
 
 
+@pytest.mark.slow
 def test_an_edit_during_another_writer_s_long_transaction_is_refused_at_once(qtbot, tmp_path):
     window = demo_window(qtbot, tmp_path)
     video = window.state.video_id

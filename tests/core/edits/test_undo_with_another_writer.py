@@ -73,6 +73,7 @@ def _interleave(project: Project, video_id: int, rng: random.Random, other_write
     return counts
 
 
+@pytest.mark.slow
 def test_every_redo_restores_exactly_what_was_undone_with_another_writer(project, video):
     rng = random.Random(16)
     other = open_project(project.location)  # the predict job's own connection

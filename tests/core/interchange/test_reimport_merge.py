@@ -15,6 +15,7 @@ from core.interchange import export, import_file, preview_file
 from interchange_helpers import fill
 
 
+@pytest.mark.slow
 def test_the_same_sleap_file_twice_adds_nothing(data, tmp_path, new_project):
     project = new_project("flies")
     clip = data / "sleap" / "clip.slp"
