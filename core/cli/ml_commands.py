@@ -14,6 +14,8 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from core.cli.progress import TextProgress
@@ -72,7 +74,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     models.set_defaults(run=run_models)
 
 
-def _cancel_on_signals() -> threading.Event:
+@contextmanager
+def _cancel_on_signals() -> Iterator[threading.Event]:
+    """An event set by Ctrl+C or SIGTERM while the command runs (a second one aborts); the
+    previous handlers are back afterwards (a test or a script calling `main` keeps its own).
+    Off the main thread, where Python takes no signal handlers, the event is only returned."""
     cancel = threading.Event()
 
     def stop(_signum, _frame) -> None:
@@ -81,9 +87,15 @@ def _cancel_on_signals() -> threading.Event:
         cancel.set()
         print("stopping after the current step (Ctrl+C again to abort)", file=sys.stderr)
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    return cancel
+    if threading.current_thread() is not threading.main_thread():
+        yield cancel
+        return
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield cancel
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class _HumanTrainingOutput:
@@ -120,8 +132,7 @@ def run_train(args: argparse.Namespace) -> int:
     elif args.epochs is not None:
         config.epochs = args.epochs
     emit = json_lines() if args.events_json else _HumanTrainingOutput()
-    cancel = _cancel_on_signals()
-    with open_project(args.project) as project:
+    with _cancel_on_signals() as cancel, open_project(args.project) as project:
         model = train(project, args.task, options, config, emit, cancel, resume_run=args.resume)
     return 0 if model is not None else 1
 
@@ -198,10 +209,14 @@ def run_predict(args: argparse.Namespace) -> int:
         from core.cli.model_export_commands import run_predict_onnx
 
         return run_predict_onnx(args)
+    with _cancel_on_signals() as cancel:
+        return _predict(args, cancel)
+
+
+def _predict(args: argparse.Namespace, cancel: threading.Event) -> int:
     from core.ml.events import json_lines
     from core.ml.jobs.evaluate_job import chosen_model
 
-    cancel = _cancel_on_signals()
     with open_project(args.project) as project:
         model = chosen_model(project, args.model)
         task = registry.get(model.task)

@@ -5,6 +5,7 @@ Its appearance in the Train dialog is tested in tests/gui/training/test_train_di
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def _events(text: str) -> list[dict]:
 def test_a_registered_task_trains_predicts_and_evaluates_through_the_cli(demo_folder, count_task, capsys):
     assert "count" in registry.names()
     train = ["train", demo_folder, "--task", "count", "--epochs", "6", "--lr", "0.05", "--device", "cpu", "--events-json"]
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     assert main(train) == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # Ctrl+C stops the caller again
     epochs = [e for e in _events(capsys.readouterr().out) if e["event"] == "epoch"]
     assert len(epochs) == 6 and epochs[-1]["train_loss"] < 0.5 * epochs[0]["train_loss"]
     with Project.open(demo_folder) as project:
@@ -55,6 +58,7 @@ def test_a_registered_task_trains_predicts_and_evaluates_through_the_cli(demo_fo
         video_id = project.videos.all()[0].id
 
     assert main(["predict", demo_folder, "--frames", "0:6", "--device", "cpu"]) == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
     assert "instances on 6 frames" in capsys.readouterr().out
     with Project.open(demo_folder) as project:
         predicted = project.instances.on_frames(video_id, 0, 6, source="predicted")
