@@ -81,3 +81,18 @@ def test_background_reports_a_failure_in_words(qtbot):
     errors: list = []
     background.run(lambda: 1 / 0, lambda _v: None, errors.append)
     qtbot.waitUntil(lambda: errors == ["division by zero"], timeout=5000)
+
+
+def test_the_app_collects_garbage_on_the_gui_thread_only(qtbot):
+    import gc
+
+    from gui.launch import collect_garbage_on_the_gui_thread
+
+    assert gc.isenabled()
+    collector = collect_garbage_on_the_gui_thread()
+    try:
+        assert not gc.isenabled()  # no collection on whichever thread allocates
+        assert collector.timer.isActive() and collector.timer.thread() is QThread.currentThread()
+    finally:
+        collector.timer.stop()
+        gc.enable()
