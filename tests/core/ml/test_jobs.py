@@ -15,28 +15,11 @@ from core.domain import Box, Instance
 from core.ml.jobs.evaluate_job import evaluate
 from core.ml.jobs.predict_job import predict_video
 from core.ml.jobs.train_job import train
-from core.ml.tasks import registry
 from core.ml.tasks.errors import TrainingDataError
 from core.ml.trainer import TrainConfig
 from core.workflows.videos import add_videos
 
 sys.path.insert(0, str(Path(__file__).parent))
-
-
-@pytest.fixture
-def toy_task():
-    from toy_detect_task import ToyDetectTask
-
-    with registry.registered(ToyDetectTask()):
-        yield
-
-
-@pytest.fixture
-def labelled(project, tiny_video):
-    (video,) = add_videos(project, [tiny_video])
-    for frame in (0, 5, 10, 15):
-        project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    return video
 
 
 def test_train_records_the_run_and_the_model(project, labelled, toy_task):

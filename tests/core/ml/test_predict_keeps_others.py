@@ -14,23 +14,15 @@ from core.domain import Box, Instance, LabelClass
 from core.interchange import export, import_file
 from core.ml.jobs.predict_job import predict_video
 from core.ml.jobs.train_job import train
-from core.ml.tasks import registry
 from core.ml.trainer import TrainConfig
 from core.video import pyav_reader
-from core.workflows.videos import add_videos
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture
-def trained(project, tiny_video):
-    from toy_detect_task import ToyDetectTask
-
-    (video,) = add_videos(project, [tiny_video])
-    for frame in (0, 5, 10, 15):
-        project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    with registry.registered(ToyDetectTask()):
-        yield video, train(project, "toy", {}, TrainConfig(epochs=1))
+def trained(project, labelled, toy_task):
+    return labelled, train(project, "toy", {}, TrainConfig(epochs=1))
 
 
 def _imported_predictions(project, video, tmp_path) -> set[int]:

@@ -15,26 +15,19 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.domain import Box, Instance, TrainingRun
+from core.domain import TrainingRun
 from core.ml.jobs import run_recovery
 from core.ml.jobs.train_job import train
-from core.ml.tasks import registry
 from core.ml.trainer import TrainConfig
-from core.workflows.videos import add_videos
 
 sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def labelled(project, tiny_video):
-    from toy_detect_task import ToyDetectTask
-
-    (video,) = add_videos(project, [tiny_video])
-    for frame in (0, 5, 10, 15):
-        project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    with registry.registered(ToyDetectTask()):
-        yield video
+def labelled(labelled, toy_task):
+    """The shared labelled video, with the toy task registered."""
+    return labelled
 
 
 def _abandoned_run(project) -> TrainingRun:

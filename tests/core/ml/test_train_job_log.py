@@ -8,30 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.domain import Box, Instance
 from core.ml.jobs import train_job
-from core.ml.tasks import registry
 from core.ml.trainer import LossNotFinite, TrainConfig
 from core.runtime.log_file import setup_logging, shutdown_logging
-from core.workflows.videos import add_videos
 
 sys.path.insert(0, str(Path(__file__).parent))
-
-
-@pytest.fixture
-def toy_task():
-    from toy_detect_task import ToyDetectTask
-
-    with registry.registered(ToyDetectTask()):
-        yield
-
-
-@pytest.fixture
-def labelled(project, tiny_video):
-    (video,) = add_videos(project, [tiny_video])
-    for frame in (0, 5, 10, 15):
-        project.instances.add(Instance(video.id, frame, box=Box(2, 2, 20, 20)))
-    return video
 
 
 @pytest.fixture
