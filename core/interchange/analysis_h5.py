@@ -23,6 +23,7 @@ from pathlib import Path
 
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError
+from core.interchange.per_video_files import files_per_video
 from core.interchange.slp import _sio, sleap_labels
 
 
@@ -36,10 +37,8 @@ def write_analysis_h5(dataset: Dataset, out: str | Path) -> list[Path]:
     video_ids = sorted({i.video_id for i in posed})
     if not video_ids:
         raise InterchangeError("nothing to write: an analysis HDF5 file holds poses, and there are none to export")
-    into_folder = out.is_dir() or not out.suffix
-    if not into_folder and len(video_ids) > 1:
-        names = ", ".join(videos[v].display_name for v in video_ids)
-        raise InterchangeError(f"an analysis HDF5 file holds one video; these poses are in {len(video_ids)} ({names}): give a folder to write one file per video")
+    targets = files_per_video(out, video_ids, videos, ".analysis.h5", "an analysis HDF5 file holds one video; these poses are in "
+                              "{n} ({names}): give a folder to write one file per video")  # fmt: skip
     plans = []
     for video_id in video_ids:
         instances = [i for i in posed if i.video_id == video_id]
@@ -51,8 +50,7 @@ def write_analysis_h5(dataset: Dataset, out: str | Path) -> list[Path]:
             videos=[videos[video_id]], skeletons=[s for s in dataset.skeletons if s.id in skeleton_ids],
             tracks=[t for t in dataset.tracks if t.id in {i.track_id for i in instances}],
         )  # fmt: skip
-        target = out / f"{Path(videos[video_id].display_name).stem}.analysis.h5" if into_folder else out
-        plans.append((target, part, videos[video_id]))
+        plans.append((targets[video_id], part, videos[video_id]))
     untracked = sum(1 for i in posed if i.track_id is None)
     if untracked and any(i.track_id is not None for i in posed):
         dataset.notes.append(f"{untracked} poses without a track were left out: their video's other poses have tracks")

@@ -26,6 +26,7 @@ from core.domain import Instance
 from core.interchange.cvat import TRACK_ATTRIBUTE
 from core.interchange.dataset import Dataset
 from core.interchange.errors import InterchangeError
+from core.interchange.per_video_files import files_per_video
 
 
 def write_cvat(dataset: Dataset, out: str | Path, variant: str = "video") -> list[Path]:
@@ -37,12 +38,10 @@ def write_cvat(dataset: Dataset, out: str | Path, variant: str = "video") -> lis
     video_ids = sorted({i.video_id for i in dataset.instances})
     if not video_ids:
         raise InterchangeError("nothing to write: there are no labels or predictions to export")
-    into_folder = out.is_dir() or not out.suffix
-    if not into_folder and len(video_ids) > 1:
-        names = ", ".join(videos[v].display_name for v in video_ids)
-        raise InterchangeError(f"a CVAT XML file holds one task (one video); these labels are in {len(video_ids)} ({names}): give a folder")
+    targets = files_per_video(out, video_ids, videos, ".xml",
+                              "a CVAT XML file holds one task (one video); these labels are in {n} ({names}): give a folder")  # fmt: skip
     written = []
-    documents = [(out / f"{Path(videos[v].display_name).stem}.xml" if into_folder else out, _document(dataset, v, variant)) for v in video_ids]
+    documents = [(targets[v], _document(dataset, v, variant)) for v in video_ids]
     for target, root in documents:
         ET.indent(root)
         target.parent.mkdir(parents=True, exist_ok=True)
