@@ -15,10 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from core.ml.backbones import OFFLINE_BACKBONE
-
-# Option names other tasks spell differently, read as this task's own.
-AUGMENT_ALIASES = {"rotate": "rotation"}
-
+from core.ml.tasks.augment_names import checked_augment_options
 
 @dataclass
 class DetectionAugment:
@@ -51,15 +48,7 @@ class DetectionAugment:
             return cls()
         if not isinstance(options, dict):
             raise ValueError(f"augment is a dict of augmentation options or false, not {options!r}")
-        both = [f"{old}/{new}" for old, new in AUGMENT_ALIASES.items() if old in options and new in options]
-        if both:
-            raise ValueError(f"augmentation option(s) {', '.join(both)} given under both names: give {both[0].split('/')[1]} only")
-        given = {AUGMENT_ALIASES.get(k, k): v for k, v in options.items()}
-        known = {f.name for f in fields(cls)}
-        unknown = set(given) - known
-        if unknown:
-            raise ValueError(f"unknown augmentation option(s) {sorted(unknown)}; known: {sorted(known)}")
-        augment = cls(**given)
+        augment = cls(**checked_augment_options(options, cls))
         augment.scale = tuple(float(v) for v in augment.scale)  # type: ignore[assignment]
         if len(augment.scale) != 2:
             raise ValueError(f"augmentation scale is [low, high], not {list(augment.scale)}")

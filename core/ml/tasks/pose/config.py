@@ -13,11 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from core.ml.tasks.augment_names import checked_augment_options
 from core.ml.tasks.errors import TrainingDataError
-
-
-# Augmentation names other tasks spell differently (detection's `rotate`), read as this task's own.
-AUGMENT_ALIASES = {"rotate": "rotation"}
 
 
 @dataclass
@@ -93,14 +90,7 @@ class PoseConfig:
             raise ValueError(f"unknown pose option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if isinstance(augment, AugmentOptions):
             augment = asdict(augment)
-        both = [new for old, new in AUGMENT_ALIASES.items() if old in augment and new in augment]
-        if both:
-            raise ValueError(f"augmentation option {both[0]} given under both names: give {both[0]} only")
-        augment = {AUGMENT_ALIASES.get(k, k): v for k, v in augment.items()}
-        augment_known = {f.name for f in fields(AugmentOptions)}
-        if set(augment) - augment_known:
-            raise ValueError(f"unknown augmentation option(s) {', '.join(sorted(set(augment) - augment_known))}")
-        config = cls(**options, augment=AugmentOptions(**augment))
+        config = cls(**options, augment=AugmentOptions(**checked_augment_options(augment, AugmentOptions)))
         if config.mode not in ("auto", "single", "topdown"):
             raise ValueError(f"pose mode is 'auto', 'single' or 'topdown', not {config.mode!r}")
         if config.loss not in ("focal", "mse"):
